@@ -1,0 +1,17 @@
+"""mappings: from article text to an RDF graph, by rules and a gazetteer that are data.
+
+    >>> from mappings import Engine, read_article, to_graph, IRIs
+    >>> engine = Engine()
+    >>> graph = to_graph(engine.extract(read_article("seeds/000_684714e08cb29c29.txt")), IRIs())
+
+This package does no I/O beyond reading its own data files and the article;
+it knows nothing of the store or of HTTP.
+"""
+from .engine import Engine, Extraction
+from .gazetteer import GazetteerError
+from .graph import DEFAULT_BASE, DIP, IRIs, OA, PREFIXES, SCHEMA, WD, bind, to_graph
+from .rules import RuleError
+from .text import ArticleError, parse_article, read_article
+
+__all__ = ["Engine", "Extraction", "ArticleError", "GazetteerError", "RuleError", "IRIs", "DEFAULT_BASE",
+           "DIP", "OA", "SCHEMA", "WD", "PREFIXES", "bind", "to_graph", "parse_article", "read_article"]

@@ -1,0 +1,148 @@
+"""Dates in articles: "February 23", "Feb. 23, 1999", "in March", "early next month".
+
+A date's year comes from the text, else from the article (its date, or the
+Monitor's volume: volume 1 is 1995). The value is typed as precisely as the
+text allows: xsd:date, xsd:gYearMonth or xsd:gYear.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+
+MONITOR_FIRST_YEAR = 1995
+
+
+@dataclass(frozen=True)
+class DateValue:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def datatype(self) -> str:
+        if self.day is not None:
+            return "date"
+        if self.month is not None:
+            return "gYearMonth"
+        return "gYear"
+
+    def __str__(self) -> str:
+        if self.day is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    def shifted_months(self, months: int) -> "DateValue":
+        total = self.year * 12 + (self.month or 1) - 1 + months
+        return DateValue(total // 12, total % 12 + 1)
+
+    def sort_key(self):
+        return (self.year, self.month or 0, self.day or 0)
+
+
+def year_from_volume(volume: int | None) -> int | None:
+    return MONITOR_FIRST_YEAR + volume - 1 if volume else None
+
+
+def valid_day(year: int, month: int, day: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+@dataclass
+class DateMatch:
+    start: int  # token index, inclusive
+    end: int  # token index, exclusive
+    month: int | None = None
+    day: int | None = None
+    year: int | None = None
+    relative_months: int | None = None
+    no_date: bool = False
+
+
+class DateFinder:
+    """Finds date expressions in a token list; the phrases come from the lexicon."""
+
+    def __init__(self, months: dict[str, int], relative_months: dict[str, int], no_date: list[str]):
+        self.months = {k.lower(): v for k, v in months.items()}
+        self.relative = sorted(((tuple(k.lower().split()), v) for k, v in relative_months.items()),
+                               key=lambda kv: -len(kv[0]))
+        self.no_date = sorted((tuple(k.lower().split()) for k in no_date), key=lambda k: -len(k))
+
+    def find(self, tokens) -> list[DateMatch]:
+        found: list[DateMatch] = []
+        i = 0
+        while i < len(tokens):
+            match = self._at(tokens, i)
+            if match:
+                found.append(match)
+                i = match.end
+            else:
+                i += 1
+        return found
+
+    def _at(self, tokens, i) -> DateMatch | None:
+        lowers = [t.text.lower() for t in tokens[i:i + 6]]
+        for words, months in self.relative:
+            if tuple(lowers[:len(words)]) == words:
+                return DateMatch(i, i + len(words), relative_months=months)
+        for words in self.no_date:
+            if tuple(lowers[:len(words)]) == words:
+                return DateMatch(i, i + len(words), no_date=True)
+        tok = tokens[i]
+        month = self.months.get(tok.text.lower()) if tok.text[:1].isupper() else None
+        if month is None:
+            return None
+        j = i + 1
+        if j < len(tokens) and tokens[j].text == "." and tokens[j].start == tok.end:
+            j += 1  # "Feb."
+        day = year = None
+        if j < len(tokens) and tokens[j].text.isdigit() and 1 <= int(tokens[j].text) <= 31 and len(tokens[j].text) <= 2:
+            day = int(tokens[j].text)
+            j += 1
+            if j + 1 < len(tokens) and tokens[j].text == "," and _is_year(tokens[j + 1].text):
+                year = int(tokens[j + 1].text)
+                j += 2
+        elif j < len(tokens) and _is_year(tokens[j].text):
+            year = int(tokens[j].text)
+            j += 1
+        else:
+            # a bare month name: only as a date after "in", "early", "late", "mid-",
+            # or before "meeting", "summit", etc. ("a scheduled March meeting").
+            prev = tokens[i - 1].text.lower() if i else ""
+            nxt = tokens[j].text.lower() if j < len(tokens) else ""
+            if tok.text == "May" and prev not in ("in", "early", "late", "mid", "since", "until", "by"):
+                return None
+            if prev not in ("in", "early", "late", "mid", "since", "until", "by", "of", "this", "next", "last",
+                            "scheduled", "planned", "expected", "a", "the") and not nxt.isalpha():
+                return None
+        return DateMatch(i, j, month=month, day=day, year=year)
+
+
+def _is_year(text: str) -> bool:
+    return text.isdigit() and len(text) == 4 and 1900 <= int(text) <= 2100
+
+
+def resolve(match: DateMatch, year: int | None, reference: DateValue | None) -> DateValue | None:
+    """The value of a date expression, given the article's year and (inferred) date."""
+    if match.no_date:
+        return None
+    if match.relative_months is not None:
+        if reference is None or reference.month is None:
+            return None
+        return reference.shifted_months(match.relative_months)
+    y = match.year or (reference.year if reference else year)
+    if y is None or match.month is None:
+        return None
+    if match.year is None and reference is not None and reference.month is not None:
+        # Roll over a year boundary: in a January article "December 28" is last year's.
+        diff = (match.month - reference.month) % 12
+        if match.month > reference.month and diff > 6:
+            y -= 1
+        elif match.month < reference.month and (reference.month - match.month) > 6:
+            y += 1
+    if match.day is not None:
+        if not valid_day(y, match.month, match.day):
+            return None
+        return DateValue(y, match.month, match.day)
+    return DateValue(y, match.month)

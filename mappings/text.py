@@ -1,0 +1,186 @@
+"""Articles as text: the header, paragraphs, sentences, clauses and tokens.
+
+Everything here is plain string processing with character offsets into the
+article's full text, so every later fact can point back at its evidence.
+Nothing here knows about RDF, stores or HTTP.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HEADER = re.compile(
+    r"^\s*Publication:\s*(?P<publication>.+?)\s+Volume:\s*(?P<volume>\d+)\s+Issue:\s*(?P<issue>\d+)\s*$",
+    re.MULTILINE,
+)
+# A word (with inner hyphens or dots, e.g. Co-operation, Prime-News), an
+# initialism with dots (U.S., D.C., U.N.), a possessive 's, a number, or one
+# punctuation mark.
+TOKEN = re.compile(
+    r"(?:[A-Za-z]\.){2,}"            # U.S.  D.C.  U.K.
+    r"|['’]s\b"                      # possessive
+    r"|\d+(?:[.,]\d+)*"              # numbers
+    r"|\w+(?:-\w+)*(?:['’](?!s\b)\w+)*"  # words, hyphenated words, O'Brien (not a possessive 's)
+    r"|[^\w\s]"                      # punctuation
+)
+
+
+@dataclass
+class Token:
+    text: str
+    start: int
+    end: int
+    index: int = 0
+    lemma: str = ""
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_title(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass
+class Sentence:
+    text: str
+    start: int
+    end: int
+    tokens: list[Token]
+    paragraph: int
+    index: int = 0
+    citation: "Citation | None" = None
+
+
+@dataclass
+class Citation:
+    """A source citation such as "(Reuters, Russian agencies, February 23)"."""
+
+    start: int
+    end: int
+    sources: list[str]
+    date_text: str | None
+
+
+@dataclass
+class Article:
+    id: str
+    text: str
+    source_file: str
+    publication: str | None
+    volume: int | None
+    issue: int | None
+    body_start: int
+    paragraphs: list[tuple[int, int]] = field(default_factory=list)
+
+
+class ArticleError(ValueError):
+    """The text is not an article the engine can read."""
+
+
+def read_article(path: str | Path) -> Article:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ArticleError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"{path.name}: is not UTF-8 text (bad byte at offset {exc.start})") from None
+    return parse_article(text, path.stem, path.name)
+
+
+ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def parse_article(text: str, article_id: str, source_file: str | None = None) -> Article:
+    if not ARTICLE_ID.match(article_id):
+        raise ArticleError(
+            f"{article_id!r} cannot name an article: use letters, digits, '_', '-' or '.' (at most 128)"
+        )
+    if "\x00" in text:
+        raise ArticleError(f"{source_file or article_id}: contains NUL bytes; is it a binary file?")
+    if not text.strip():
+        raise ArticleError(f"{source_file or article_id}: is empty")
+    header = HEADER.search(text[:500])
+    if header:
+        publication = header["publication"].strip()
+        volume, issue = int(header["volume"]), int(header["issue"])
+        body_start = header.end()
+    else:
+        publication = volume = issue = None
+        body_start = 0
+    article = Article(article_id, text, source_file or f"{article_id}.txt", publication, volume, issue, body_start)
+    article.paragraphs = list(_paragraphs(text, body_start))
+    if not article.paragraphs:
+        raise ArticleError(f"{article.source_file}: has a header but no text")
+    return article
+
+
+def _paragraphs(text: str, start: int):
+    for match in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", text[start:], re.DOTALL):
+        yield start + match.start(), start + match.end()
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    return [Token(m.group(), offset + m.start(), offset + m.end()) for m in TOKEN.finditer(text)]
+
+
+class SentenceSplitter:
+    """Splits paragraphs into sentences, keeping abbreviations (Gen., Jan., U.S.) intact.
+
+    `abbreviations` are words that take a period and do not end a sentence
+    (``Gen``, ``Jan``); `starters` are words that, after an initialism such as
+    ``U.S.``, show that a new sentence has begun.
+    """
+
+    def __init__(self, abbreviations, starters):
+        self.abbreviations = {a.rstrip(".").lower() for a in abbreviations}
+        self.starters = set(starters)
+
+    def split(self, article: Article) -> list[Sentence]:
+        sentences: list[Sentence] = []
+        for number, (p_start, p_end) in enumerate(article.paragraphs):
+            tokens = tokenize(article.text[p_start:p_end], p_start)
+            begin = 0
+            for i, tok in enumerate(tokens):
+                if self._ends_sentence(tokens, i):
+                    end = i + 1
+                    # keep a closing quote or bracket with its sentence
+                    while end < len(tokens) and tokens[end].text in "\"”’')":
+                        end += 1
+                    if end > begin:
+                        sentences.append(self._sentence(article, tokens[begin:end], number))
+                    begin = end
+            if begin < len(tokens):
+                sentences.append(self._sentence(article, tokens[begin:], number))
+        merged = [s for s in sentences if s.tokens]
+        for i, s in enumerate(merged):
+            s.index = i
+        return merged
+
+    def _ends_sentence(self, tokens: list[Token], i: int) -> bool:
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if tok.text in ("?", "!"):
+            return True
+        if tok.text == ".":
+            prev = tokens[i - 1] if i else None
+            if prev is not None and prev.end == tok.start:
+                word = prev.text.lower()
+                if word in self.abbreviations:
+                    return False
+                if len(prev.text) == 1 and prev.text.isupper():  # an initial: "John F. Kennedy"
+                    return False
+            return nxt is None or not nxt.text[:1].islower()
+        if tok.text.endswith(".") and len(tok.text) > 1:  # an initialism such as U.S.
+            return nxt is not None and nxt.text in self.starters
+        return False
+
+    @staticmethod
+    def _sentence(article: Article, tokens: list[Token], paragraph: int) -> Sentence:
+        start, end = tokens[0].start, tokens[-1].end
+        return Sentence(article.text[start:end], start, end, tokens, paragraph)

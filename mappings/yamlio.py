@@ -1,0 +1,29 @@
+"""YAML for data files written by people: plain words stay words.
+
+PyYAML follows YAML 1.1, where `on`, `no`, `yes` and `off` are booleans; in a
+word list ("prepositions: [in, on, at]", "abbreviations: [No, Vol]") they are
+words. This loader reads every plain scalar that is not a number as a string.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+
+class WordLoader(yaml.SafeLoader):
+    pass
+
+
+WordLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load(path: str | Path):
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=WordLoader)
+
+
+def loads(text: str):
+    return yaml.load(text, Loader=WordLoader)
