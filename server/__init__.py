@@ -1,0 +1,1 @@
+"""server: the store, the ingest gate, the CLI and the web application."""

@@ -1,0 +1,63 @@
+"""The running service's hold on its store: the owner lock, the query pool, the ingest gate."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from . import store as store_mod
+from .ingest import IngestResult, Pipeline, Progress, article_files
+from .queries import QueryPool
+from .settings import Settings
+
+log = logging.getLogger("communique")
+
+
+class Backend:
+    """Owns the store directory for the life of the server.
+
+    ``open`` locks the store, builds it from the seeds when it is empty, and
+    starts the query workers. ``close`` stops them and unlocks.
+    """
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.path = Path(settings.store)
+        self.lock = store_mod.StoreLock(self.path)
+        self.pipeline = Pipeline(settings)
+        self.pool: QueryPool | None = None
+        self.seeded: IngestResult | None = None
+
+    def open(self, seed: bool = True, progress: bool = False) -> "Backend":
+        self.lock.acquire(f"communique serve on {self.settings.host}:{self.settings.port}")
+        try:
+            if seed and store_mod.is_empty(self.path):
+                seeds = Path(self.settings.seeds)
+                files = article_files([seeds]) if seeds.exists() else []
+                if files:
+                    log.info("the store %s is empty: building it from %d articles in %s", self.path, len(files), seeds)
+                    handle = [store_mod.open_rw(self.path)]
+                    try:
+                        self.seeded = self.pipeline.ingest(handle[0], files, Progress(len(files), quiet=not progress))
+                        handle[0].flush()
+                    finally:
+                        handle.clear()
+                        import gc
+
+                        gc.collect()
+            self.pool = QueryPool(str(self.path), self.settings.query_workers, self.settings.query_timeout)
+        except BaseException:
+            self.lock.release()
+            raise
+        return self
+
+    def close(self):
+        if self.pool:
+            self.pool.close()
+            self.pool = None
+        self.lock.release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

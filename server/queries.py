@@ -1,0 +1,375 @@
+"""Queries run in worker processes, on read-only pyoxigraph handles.
+
+Why processes: pyoxigraph cannot interrupt a query, so the only way to stop a
+runaway query (a cross product over the whole store) and free its CPU is to
+kill the process that runs it. Each worker holds a read-only snapshot of the
+store; the server's writes (``QueryPool.write``) first wait until no query
+runs, tell every worker to close its handle, write through a short-lived
+read-write handle, and bump a generation number so that workers reopen their
+snapshot before their next query. A read-only handle is therefore never open
+while a write is under way, and every query sees every write before it.
+
+Results are serialised by pyoxigraph inside the worker and streamed to the web
+thread in chunks: a large result is never one string in memory.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import multiprocessing as mp
+import queue
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from .errors import QuerySyntaxError, BadRequest, QueryTimeout, StoreError, Unavailable
+
+log = logging.getLogger("communique.queries")
+CTX = mp.get_context("spawn")  # never fork a threaded server
+CHUNK = 64 * 1024
+
+
+# --- inside a worker process -------------------------------------------------
+
+
+class _ChunkWriter:
+    def __init__(self, conn):
+        self.conn, self.buf = conn, bytearray()
+
+    def write(self, data) -> int:
+        self.buf += data
+        if len(self.buf) >= CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self):
+        if self.buf:
+            self.conn.send(("data", bytes(self.buf)))
+            self.buf.clear()
+
+
+def _terms(iris):
+    import pyoxigraph as ox
+
+    return [ox.DefaultGraph() if i is None else ox.NamedNode(i) for i in iris]
+
+
+def _worker(conn, path: str):  # pragma: no cover - runs in a child process
+    import pyoxigraph as ox
+
+    store, generation = None, None
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg[0] == "close":
+            store = None
+            gc.collect()
+            conn.send(("closed",))
+            continue
+        _, gen, query, options, formats = msg
+        try:
+            if store is None or gen != generation:
+                store = None
+                gc.collect()
+                store = ox.Store.read_only(path)
+                generation = gen
+            kwargs = {"use_default_graph_as_union": options.get("union", True)}
+            if options.get("base_iri"):
+                kwargs["base_iri"] = options["base_iri"]
+            if options.get("default_graph") is not None:
+                kwargs["default_graph"] = _terms(options["default_graph"])
+                kwargs["use_default_graph_as_union"] = False
+            if options.get("named_graphs") is not None:
+                kwargs["named_graphs"] = _terms(options["named_graphs"])
+            result = store.query(query, **kwargs)
+            writer = _ChunkWriter(conn)
+            if isinstance(result, ox.QueryBoolean):
+                conn.send(("boolean", bool(result)))
+                result.serialize(writer, ox.QueryResultsFormat.from_media_type(formats["boolean"]))
+            elif isinstance(result, ox.QuerySolutions):
+                conn.send(("solutions", [v.value for v in result.variables]))
+                result.serialize(writer, ox.QueryResultsFormat.from_media_type(formats["solutions"]))
+            else:
+                conn.send(("triples", None))
+                result.serialize(writer, ox.RdfFormat.from_media_type(formats["triples"]))
+            writer.flush()
+            conn.send(("end", None))
+        except SyntaxError as exc:
+            conn.send(("error", "syntax", str(exc)))
+        except ValueError as exc:
+            conn.send(("error", "value", str(exc)))
+        except OSError as exc:
+            conn.send(("error", "os", str(exc)))
+
+
+# --- in the server process -----------------------------------------------------------
+
+
+class RWLock:
+    """Many readers or one writer; a waiting writer goes before new readers."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting_writers = 0
+
+    @contextmanager
+    def read(self):
+        with self._cond:
+            while self._writer or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            self.release_read()
+
+    def acquire_read(self):
+        with self._cond:
+            while self._writer or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+
+    def release_read(self):
+        with self._cond:
+            self._readers -= 1
+            self._cond.notify_all()
+
+    @contextmanager
+    def write(self):
+        with self._cond:
+            self._waiting_writers += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._waiting_writers -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+@dataclass
+class _Worker:
+    process: mp.Process
+    conn: object
+
+
+@dataclass
+class Result:
+    """A query's result: its kind, and its serialised bytes as a stream."""
+
+    kind: str  # "solutions", "boolean" or "triples"
+    media_type: str
+    variables: list[str] | None
+    boolean: bool | None
+    chunks: Iterator[bytes]
+
+    def read(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+class QueryPool:
+    def __init__(self, path: str, workers: int = 2, timeout: float = 30.0):
+        self.path = str(path)
+        self.timeout = timeout
+        self.generation = 0
+        self._lock = RWLock()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._closed = False
+        for _ in range(workers):
+            self._add_worker()
+
+    def _add_worker(self) -> _Worker:
+        parent, child = CTX.Pipe()
+        process = CTX.Process(target=_worker, args=(child, self.path), daemon=True, name="communique-query")
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        self._all.append(worker)
+        self._idle.put(worker)
+        return worker
+
+    def _kill(self, worker: _Worker):
+        """Stop a worker in the middle of a query and put a fresh one in its place."""
+        worker.process.kill()
+        worker.process.join(5)
+        worker.conn.close()
+        self._all.remove(worker)
+        if not self._closed:
+            self._add_worker()
+
+    def close(self):
+        self._closed = True
+        for worker in list(self._all):
+            worker.process.kill()
+            worker.process.join(5)
+        self._all.clear()
+
+    # -- queries --------------------------------------------------------------
+
+    def query(self, query: str, formats: dict[str, str], *, union: bool = True, base_iri: str | None = None,
+              default_graph: list[str | None] | None = None, named_graphs: list[str] | None = None,
+              timeout: float | None = None) -> Result:
+        """Run a query; the first message (or error) is awaited before this returns."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        options = {"union": union, "base_iri": base_iri, "default_graph": default_graph,
+                   "named_graphs": named_graphs}
+        self._lock.acquire_read()
+        try:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise Unavailable("every query worker is busy; try again shortly") from None
+            try:
+                worker.conn.send(("query", self.generation, query, options, formats))
+                first = self._recv(worker, deadline)
+            except BaseException:
+                self._kill(worker)
+                raise
+        except BaseException:
+            self._lock.release_read()
+            raise
+        if first[0] == "error":
+            self._idle.put(worker)
+            self._lock.release_read()
+            _raise(first)
+        kind = first[0]
+        media = formats[kind]
+        return Result(kind, media, first[1] if kind == "solutions" else None,
+                      first[1] if kind == "boolean" else None, self._stream(worker, deadline))
+
+    def _recv(self, worker: _Worker, deadline: float):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not worker.conn.poll(remaining):
+            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+        try:
+            return worker.conn.recv()
+        except (EOFError, OSError):
+            raise StoreError("a query worker stopped unexpectedly") from None
+
+    def _stream(self, worker: _Worker, deadline: float) -> "_Stream":
+        return _Stream(self, worker, deadline)
+
+    # -- helpers for the app's own pages --------------------------------------------------
+
+    def select(self, query: str, **kwargs) -> list[dict]:
+        """SELECT results as SPARQL JSON bindings: [{var: {"type", "value", ...}}]."""
+        result = self.query(query, {"solutions": "application/sparql-results+json",
+                                    "boolean": "application/sparql-results+json",
+                                    "triples": "application/n-triples"}, **kwargs)
+        data = result.read()
+        if result.kind != "solutions":
+            raise BadRequest("expected a SELECT query")
+        return json.loads(data)["results"]["bindings"]
+
+    def ask(self, query: str, **kwargs) -> bool:
+        result = self.query(query, {"solutions": "application/sparql-results+json",
+                                    "boolean": "application/sparql-results+json",
+                                    "triples": "application/n-triples"}, **kwargs)
+        result.read()
+        return bool(result.boolean)
+
+    def graph(self, query: str, media_type: str = "application/n-triples", **kwargs) -> bytes:
+        result = self.query(query, {"solutions": "application/sparql-results+json",
+                                    "boolean": "application/sparql-results+json",
+                                    "triples": media_type}, **kwargs)
+        return result.read()
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def write(self, fn: Callable):
+        """Run fn(store) on a read-write handle while no query runs; later queries see the change."""
+        from . import store as store_mod
+
+        with self._lock.write():
+            for worker in list(self._all):
+                try:
+                    worker.conn.send(("close",))
+                    if not worker.conn.poll(10):
+                        raise OSError("no answer")
+                    worker.conn.recv()
+                except (OSError, EOFError):
+                    self._idle_remove(worker)
+                    self._kill(worker)
+            handle = [store_mod.open_rw(self.path)]
+            try:
+                result = fn(handle[0])
+                handle[0].flush()
+            finally:
+                handle.clear()
+                gc.collect()  # release the read-write handle before any worker reopens
+                self.generation += 1
+            return result
+
+    def _idle_remove(self, worker: _Worker):
+        kept = []
+        while True:
+            try:
+                w = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if w is not worker:
+                kept.append(w)
+        for w in kept:
+            self._idle.put(w)
+
+
+class _Stream:
+    """The chunks of one result. Closing it early (or dropping it) stops the query's work."""
+
+    def __init__(self, pool: QueryPool, worker: _Worker, deadline: float):
+        self.pool, self.worker, self.deadline = pool, worker, deadline
+        self.done = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> bytes:
+        if self.done:
+            raise StopIteration
+        try:
+            msg = self.pool._recv(self.worker, self.deadline)
+        except BaseException:
+            self._finish(clean=False)
+            raise
+        if msg[0] == "data":
+            return msg[1]
+        if msg[0] == "error":  # an error after the first bytes: the stream stops here
+            log.warning("query failed while streaming: %s", msg[2])
+        self._finish(clean=True)
+        raise StopIteration
+
+    def _finish(self, clean: bool):
+        if self.done:
+            return
+        self.done = True
+        if clean:
+            self.pool._idle.put(self.worker)
+        else:  # timed out, or the client went away: stop the query's work now
+            self.pool._kill(self.worker)
+        self.pool._lock.release_read()
+
+    def close(self):
+        self._finish(clean=False)
+
+    def __del__(self):
+        self.close()
+
+
+def _raise(msg):
+    _, kind, text = msg
+    if kind == "syntax":
+        raise QuerySyntaxError(f"the query is not valid SPARQL: {text}")
+    if kind == "value":
+        raise BadRequest(text)
+    raise StoreError(f"the store could not answer: {text}")
