@@ -1,0 +1,68 @@
+"""Benchmarks. Figures go to bench/results.md (and the README quotes them).
+
+    .venv/bin/python bench/run.py [--repeat N]
+
+Machines here are shared and noisy: compare figures from one run, not across runs.
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mappings import Engine, IRIs, read_article, to_graph  # noqa: E402
+from server import shacl  # noqa: E402
+
+
+def timed(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), statistics.mean(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
+    args = ap.parse_args()
+    rows = []
+    started = time.perf_counter()
+    engine = Engine()
+    load_ms = (time.perf_counter() - started) * 1000
+    articles = [read_article(p) for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    rows.append(("engine start (load gazetteer, rules; compile the matcher)", f"{load_ms:.0f} ms", "once"))
+    med, mean = timed(lambda: [engine.extract(a) for a in articles], args.repeat)
+    rows.append(("extract one article (rules only)", f"{mean / len(articles):.2f} ms", f"mean over {len(articles)} articles × {args.repeat}"))
+    iris = IRIs()
+    med, mean = timed(lambda: [to_graph(engine.extract(a), iris) for a in articles], args.repeat)
+    rows.append(("extract one article to an RDF graph", f"{mean / len(articles):.2f} ms", "mean"))
+    graphs = [to_graph(engine.extract(a), iris) for a in articles]
+    med, mean = timed(lambda: [shacl.validate(g, "x") for g in graphs], max(3, args.repeat // 4))
+    rows.append(("SHACL validation of one article graph", f"{mean / len(graphs):.1f} ms", "mean"))
+    gaz = len(engine.gazetteer)
+    text = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
+    out = f"""# Benchmark results
+
+Machine: {platform.machine()}, Python {platform.python_version()}, {platform.system()}; gazetteer of {gaz} entries,
+{len(engine.ruleset)} rules. Run: `make bench`.
+
+| what | time | how measured |
+|---|---|---|
+{text}
+"""
+    Path(args.out).write_text(out)
+    print(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""The command line, run as a user runs it."""
+import json
+
+from rdflib import Dataset, Graph
+
+from conftest import SEED, SEEDS, run_cli
+
+
+def test_extract_formats_parse(tmp_path):
+    for fmt, parser in (("nt", "nt"), ("turtle", "turtle")):
+        run = run_cli("extract", str(SEED), "--format", fmt)
+        assert run.returncode == 0, run.stderr
+        assert len(Graph().parse(data=run.stdout, format=parser)) > 100
+    run = run_cli("extract", str(SEED), "--format", "json-ld")  # JSON-LD keeps the article's named graph
+    assert len(Dataset().parse(data=run.stdout, format="json-ld")) > 100
+    run = run_cli("extract", str(SEED), str(SEEDS / "d01_oslo_talks.txt"), "--format", "trig")
+    ds = Dataset().parse(data=run.stdout, format="trig")
+    assert len([g for g in ds.graphs() if "article" in str(g.identifier)]) == 2
+
+
+def test_extract_explain_shows_sentence_span_and_rule():
+    run = run_cli("extract", "--explain", str(SEED))
+    assert run.returncode == 0
+    assert "rule     meeting.hold-talks-chaired-by" in run.stdout
+    assert 'matched  "met with Moscow Mayor Yuri Luzhkov"' in run.stdout
+    assert "sentence \"While in Moscow, Talbott met" in run.stdout
+
+
+def test_extract_of_a_missing_file_is_a_clear_error():
+    run = run_cli("extract", "/nonexistent/article.txt")
+    assert run.returncode == 1
+    assert "cannot be read" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_ingest_query_and_reingest(tmp_path):
+    store = str(tmp_path / "store")
+    run = run_cli("ingest", "--store", store)
+    assert run.returncode == 0, run.stderr
+    assert "[7/7]" in run.stderr and "Stored 7 of 7 articles" in run.stderr
+    q = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    out = run_cli("query", q, "--store", store, "--format", "json")
+    assert json.loads(out.stdout)["results"]["bindings"][0]["n"]["value"] == "7"
+    before = run_cli("query", "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", "--store", store).stdout
+    assert run_cli("ingest", str(SEED), "--store", store).returncode == 0
+    assert run_cli("query", "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", "--store", store).stdout == before
+
+
+def test_ingest_with_a_bad_article_exits_nonzero_and_keeps_the_store(tmp_path):
+    store = str(tmp_path / "store")
+    assert run_cli("ingest", "--store", store).returncode == 0
+    count = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
+    before = run_cli("query", count, "--store", store).stdout
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe binary")
+    run = run_cli("ingest", str(bad), str(SEED), "--store", store)
+    assert run.returncode == 1
+    assert "bad.txt: is not UTF-8 text" in run.stderr and "Traceback" not in run.stderr
+    assert run_cli("query", count, "--store", store).stdout == before
+
+
+def test_query_errors_are_plain(tmp_path):
+    store = str(tmp_path / "store")
+    run_cli("ingest", str(SEED), "--store", store)
+    run = run_cli("query", "SELEC nothing", "--store", store)
+    assert run.returncode == 1 and "not valid SPARQL" in run.stderr and "Traceback" not in run.stderr
+    run = run_cli("query", "SELECT * {?s ?p ?o}", "--store", str(tmp_path / "none"))
+    assert run.returncode == 1 and "communique ingest" in run.stderr
+
+
+def test_construct_query_gives_turtle(tmp_path):
+    store = str(tmp_path / "store")
+    run_cli("ingest", str(SEED), "--store", store)
+    run = run_cli("query", "CONSTRUCT { ?s ?p ?o } WHERE { ?s a <https://w3id.org/communique/ontology#Meeting> ; ?p ?o }",
+                  "--store", store)
+    assert run.returncode == 0
+    assert len(Graph().parse(data=run.stdout, format="turtle")) > 10
+
+
+def test_validate_reports_each_article():
+    run = run_cli("validate")
+    assert run.returncode == 0
+    assert run.stdout.count(": conforms") == 7
+
+
+def test_store_path_from_the_environment(tmp_path):
+    store = tmp_path / "envstore"
+    run = run_cli("ingest", str(SEED), env={"COMMUNIQUE_STORE": str(store)})
+    assert run.returncode == 0 and store.exists()
+
+
+def test_bad_setting_is_a_clear_error():
+    run = run_cli("ingest", env={"COMMUNIQUE_QUERY_TIMEOUT": "soon"})
+    assert run.returncode == 1 and "COMMUNIQUE_QUERY_TIMEOUT" in run.stderr
