@@ -29,6 +29,7 @@ DEFAULT_GAZETTEER = HERE / "gazetteer"
 DEFAULT_RULES = HERE / "rules"
 DEFAULT_LEXICON = HERE / "lexicon.yaml"
 ACTOR_TYPES = ("Person", "State", "Organization")
+DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "this", "that", "these", "those"}
 
 
 def slugify(text: str) -> str:
@@ -164,6 +165,13 @@ class Engine:
         self.pronouns = {p.lower() for p in lex["person_pronouns"]}
         self.treaty_heads = {h.lower() for h in lex["treaty_heads"]}
         self.prepositions = {p.lower() for p in lex["prepositions"]}
+        self.control_verbs = set()
+        for phrase in lex["control_verbs"]:
+            first, *rest = phrase.lower().split()
+            self.control_verbs |= {tuple([form, *rest]) for form in inflections(first, self.irregular)}
+        self.location_markers = {m.lower() for m in lex["location_markers"]}
+        self.treaty_anaphor_modifiers = {str(m).lower() for m in lex["treaty_anaphor_modifiers"]}
+        self.non_role_titles = {t.lower() for t in lex["non_role_titles"]}
         self.location_preps = {p.lower() for p in lex["location_prepositions"]}
         self.breaks = set(lex["clause_breaks"])
         self.break_pairs = [tuple(p) for p in lex["clause_break_pairs"]]
@@ -421,15 +429,17 @@ class _Run:
                         end = start + 1 + len(words)
                         u = self._unit(toks, i, end, "Person", people[::-1], people[::-1])
                         return u, end
-        # "the treaty", "the document"
-        for words in self.e.treaty_anaphors:
-            if tuple(lowers[:len(words)]) == words and self.treaties:
-                end = i + len(words)
-                if end < len(toks) and toks[end].lower in ("on", "of") and end + 1 < len(toks) and toks[end + 1].is_title:
-                    break  # "the treaty on the Creation…" is a name, not an anaphor
-                key = self.treaties[-1]
-                self.mention(toks[i].start, toks[end - 1].end, key)
-                return self._unit(toks, i, end, "Treaty", [key], []), end
+        # "the treaty", "the document", "the new treaty"
+        anaphor_end = self.treaty_anaphor_end(toks, i)
+        if anaphor_end and self.treaties:
+            end = anaphor_end
+            words = [t.lower for t in toks[i:end]]
+            key = self.treaties[-1]
+            if "new" in words:
+                signed = [p.topic for p in self.positions if p.action == "Signature"]
+                key = signed[-1] if signed else key
+            self.mention(toks[i].start, toks[end - 1].end, key)
+            return self._unit(toks, i, end, "Treaty", [key], []), end
         # "he", "she"
         if t.lower in self.e.pronouns and self.persons:
             key = self.persons[-1]
@@ -449,6 +459,26 @@ class _Run:
                 self.saw_person(key)
                 return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
         return None, i + 1
+
+    def treaty_anaphor_end(self, toks, i) -> int | None:
+        """The end of "the [new|arms …] treaty|document|pact" starting at i, if one starts there."""
+        lowers = [x.lower for x in toks[i:i + 8]]
+        for words in self.e.treaty_anaphors:
+            if tuple(lowers[:len(words)]) == words:
+                end = i + len(words)
+                break
+        else:
+            if not lowers or lowers[0] not in ("the", "this", "that"):
+                return None
+            k = i + 1
+            while k < len(toks) and k - i <= 2 and toks[k].lower in self.e.treaty_anaphor_modifiers:
+                k += 1
+            if k == i + 1 or k >= len(toks) or toks[k].lower not in self.e.treaty_heads - {"agreement"}:
+                return None
+            end = k + 1
+        if end < len(toks) and toks[end].lower in ("on", "of") and end + 1 < len(toks) and toks[end + 1].is_title:
+            return None  # "the treaty on the Creation…" is a name, not an anaphor
+        return end
 
     def _unit(self, toks, i, j, etype, refs, actor) -> Unit:
         first, last = toks[i], toks[j - 1]
@@ -498,7 +528,9 @@ class _Run:
             actor = []
             target = self.gz.metonym_target(entry)
             after = toks[end].lower if end < len(toks) else ""
-            if target and prev not in self.e.location_preps and not in_citation and after not in ("summit",):
+            possessive = after in ("'s", "’s")
+            if target and (possessive or prev not in self.e.location_preps) and not in_citation \
+                    and after not in ("summit",):
                 actor = [self.entity_for(target).key]
             return self._unit(toks, i, end, "Place", [entity.key], actor), end
         return self._unit(toks, i, end, entry.type, [entity.key], [entity.key]), end
@@ -553,6 +585,8 @@ class _Run:
             elif mod_hit.entry.type == "Place":
                 role_words = role_words + [" ".join(title), "of", mod.label]
                 title = ()
+        if " ".join(title).lower() in self.e.non_role_titles:
+            title, role_words = (), []  # "his Ukrainian counterpart X": no office named
         role = " ".join(role_words + list(title)).strip()
         if affiliation is None and person.slug and self.gz.get(person.slug):
             # the gazetteer's dated roles: "Foreign Minister Igor Ivanov" in 1999 → Russia
@@ -560,7 +594,7 @@ class _Run:
                 if r.active(self.year) and r.of and r.title.lower() in role.lower():
                     affiliation = self.entity_for(self.gz.get(r.of)).key
                     break
-        if (role, affiliation) not in person.roles:
+        if (role or affiliation) and (role, affiliation) not in person.roles:
             person.roles.append((role, affiliation))
         self.mention(name_start, name_end, person.key)
         self.saw_person(person.key)
@@ -653,9 +687,15 @@ class _Run:
         return []
 
     def _subject_ok(self, units, i, cue) -> bool:
-        prev = units[i - 1].lower if i else ""
+        j = i
+        while j > 0 and units[j - 1].lower in DETERMINERS:
+            j -= 1
+        prev = units[j - 1].lower if j else ""
         if prev in self.e.prepositions:
             return False
+        before = tuple(u.lower for u in units[max(0, j - 2):j])
+        if (prev,) in self.e.control_verbs or before in self.e.control_verbs:
+            return False  # "urged the Rada to ratify": the Rada is an object
         if i + 1 < len(units) and units[i + 1].lower in ("'s", "’s") and i + 2 != cue:
             # "the Senate's decision" is not a subject; "the Senate's rejection" (the cue) is
             return False
@@ -691,12 +731,15 @@ class _Run:
             while p > lo and units[p].lower == "the":
                 p -= 1
             prev = units[p].lower if k else ""
-            if place is None and u.has_type(("Place",)) and prev in ("in", "at"):
+            if place is None and u.has_type(("Place",)) and prev in self.e.location_markers:
                 place = u.refs[0]
             if u.etype == "Date" and date is None and not no_date:
                 if u.date is None:
                     no_date = True
                 date = u.date
+        if place is None and lo >= 1 and lo + 1 < hi and units[lo].lower == "," and units[lo + 1].lower == "where" \
+                and units[lo - 1].has_type(("Place",)):
+            place = units[lo - 1].refs[0]  # "a visit to Kyiv, where he and Kuchma signed …"
         if place is None and len(units) > 3:
             # fronted: "While in Moscow, …", "In Helsinki, …"
             k = 0
@@ -763,8 +806,13 @@ class _Run:
         for other in self.meetings:
             ev, oev = fact.evidence[0], other.evidence[0]
             same_span = ev.sentence.index == oev.sentence.index and ev.start < oev.end and oev.start < ev.end
-            if set(fact.participants) == set(other.participants) and (same_span or (
-                    other.date == fact.date and other.location == fact.location and other.status == fact.status)):
+            compatible = other.status == fact.status \
+                and (other.date == fact.date or other.date is None or fact.date is None) \
+                and (other.location == fact.location or other.location is None or fact.location is None)
+            if set(fact.participants) == set(other.participants) and (same_span or compatible):
+                # one meeting read twice (two rules, or two sentences): merge what each knows
+                other.date = other.date or fact.date
+                other.location = other.location or fact.location
                 other.evidence.extend(e for e in fact.evidence if e.rule not in {x.rule for x in other.evidence})
                 return
             if same_span:
