@@ -4,12 +4,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test bench score clean
+YASGUI := server/static/yasgui/yasgui.min.js
 
-serve: $(VENV)/.installed
+.PHONY: install serve test bench score clean
+
+install: $(VENV)/.installed $(YASGUI)
+
+serve: install
 	$(BIN)/communique serve
 
-test: $(VENV)/.installed
+test: install
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
@@ -24,5 +28,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The SPARQL page's editor: the prebuilt YASGUI bundle from npm, pinned by package-lock.json,
+# copied into the Python package (server/static/yasgui/, git-ignored). Never from a CDN.
+$(YASGUI): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p server/static/yasgui
+	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css server/static/yasgui/
+	touch $@
+
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache node_modules server/static/yasgui

@@ -10,10 +10,11 @@ import logging
 import time
 
 from flask import Flask, Response, g, jsonify, render_template, request
+from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from . import negotiation as neg
-from . import views
+from . import sparql, views
 from .backend import Backend
 from .errors import BadRequest, CommuniqueError, NotFound, UnsupportedMediaType
 from .settings import Settings
@@ -44,7 +45,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
 
     @app.errorhandler(CommuniqueError)
     def _communique_error(exc: CommuniqueError):
-        return handle_error(exc.status, exc.title, exc.message)
+        response = handle_error(exc.status, exc.title, exc.message)
+        response.headers.update(getattr(exc, "headers", {}))
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -59,6 +62,12 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         return handle_error(500, "Internal error", "something went wrong on the server; it has been logged")
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(sparql.bp)
+    # Cross-origin queries from any web page (YASGUI elsewhere, notebooks); writes still need the token.
+    CORS(app, resources={r"/sparql": {}, r"/store": {}, r"/store/*": {}, r"/.well-known/void": {}},
+         origins="*", methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+         allow_headers=["Content-Type", "Accept", "Authorization"], expose_headers=["Communique-Truncated", "Location"],
+         max_age=600)
     return app
 
 

@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the SPARQL endpoint and Linked Data (builds an empty store from the seeds)")
     _setting_flags(p, "host", "port", "store", "base_iri", "seeds", "gazetteer", "rules", "query_timeout", "query_workers", "threads",
-                   "max_body", "max_rows_html")
+                   "max_body", "max_rows_html", "update_token", "service_allowlist")
     return parser
 
 
@@ -213,7 +213,8 @@ def cmd_serve(args, settings: Settings) -> int:
               file=sys.stderr)
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
-                       ident="communique", max_request_body_size=settings.max_body, _quiet=True)
+                       ident="communique", max_request_body_size=settings.max_body, _quiet=True,
+                       channel_request_lookahead=1)  # lets a query notice that its client went away
     finally:
         backend.close()
     return 0

@@ -25,6 +25,14 @@ class QuerySyntaxError(BadRequest):
     title = "SPARQL syntax error"
 
 
+class Unauthorized(CommuniqueError):
+    """A write without the right bearer token."""
+
+    status = 401
+    title = "Unauthorized"
+    headers = {"WWW-Authenticate": 'Bearer realm="communique"'}
+
+
 class Forbidden(CommuniqueError):
     status = 403
     title = "Forbidden"
@@ -60,6 +68,13 @@ class ArticleRejected(CommuniqueError):
 class QueryTimeout(CommuniqueError):
     status = 503
     title = "Query timed out"
+
+
+class ClientGone(CommuniqueError):
+    """The client closed the connection while its query ran; nobody reads the answer."""
+
+    status = 499
+    title = "Client closed request"
 
 
 class Unavailable(CommuniqueError):

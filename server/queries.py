@@ -15,9 +15,11 @@ thread in chunks: a large result is never one string in memory.
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import logging
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
@@ -25,11 +27,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from .errors import QuerySyntaxError, BadRequest, QueryTimeout, StoreError, Unavailable
+from .errors import BadRequest, ClientGone, QuerySyntaxError, QueryTimeout, StoreError, Unavailable
 
 log = logging.getLogger("communique.queries")
 CTX = mp.get_context("spawn")  # never fork a threaded server
 CHUNK = 64 * 1024
+POLL = 0.25  # seconds between checks that the client is still there
 
 
 # --- inside a worker process -------------------------------------------------
@@ -88,15 +91,27 @@ def _worker(conn, path: str):  # pragma: no cover - runs in a child process
                 kwargs["named_graphs"] = _terms(options["named_graphs"])
             result = store.query(query, **kwargs)
             writer = _ChunkWriter(conn)
+            max_rows = options.get("max_rows")
             if isinstance(result, ox.QueryBoolean):
                 conn.send(("boolean", bool(result)))
                 result.serialize(writer, ox.QueryResultsFormat.from_media_type(formats["boolean"]))
             elif isinstance(result, ox.QuerySolutions):
-                conn.send(("solutions", [v.value for v in result.variables]))
-                result.serialize(writer, ox.QueryResultsFormat.from_media_type(formats["solutions"]))
+                variables = [v.value for v in result.variables]
+                if max_rows is None:
+                    conn.send(("solutions", variables))
+                    result.serialize(writer, ox.QueryResultsFormat.from_media_type(formats["solutions"]))
+                else:
+                    rows = list(itertools.islice(result, max_rows + 1))
+                    conn.send(("solutions", variables, len(rows) > max_rows))
+                    _write_json_solutions(writer, variables, rows[:max_rows])
             else:
-                conn.send(("triples", None))
-                result.serialize(writer, ox.RdfFormat.from_media_type(formats["triples"]))
+                if max_rows is None:
+                    conn.send(("triples", None))
+                    result.serialize(writer, ox.RdfFormat.from_media_type(formats["triples"]))
+                else:
+                    triples = list(itertools.islice(result, max_rows + 1))
+                    conn.send(("triples", None, len(triples) > max_rows))
+                    ox.serialize(triples[:max_rows], writer, ox.RdfFormat.from_media_type(formats["triples"]))
             writer.flush()
             conn.send(("end", None))
         except SyntaxError as exc:
@@ -105,6 +120,34 @@ def _worker(conn, path: str):  # pragma: no cover - runs in a child process
             conn.send(("error", "value", str(exc)))
         except OSError as exc:
             conn.send(("error", "os", str(exc)))
+
+
+def _json_term(term) -> dict:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                        "predicate": _json_term(term.predicate), "object": _json_term(term.object)}}
+
+
+def _write_json_solutions(writer, variables: list[str], rows) -> None:
+    """SPARQL JSON for a capped result (at most max_rows rows, so small); pyoxigraph writes uncapped ones."""
+    head = json.dumps({"head": {"vars": variables}})[:-1]
+    writer.write(f'{head}, "results": {{"bindings": ['.encode())
+    for n, row in enumerate(rows):
+        binding = {v: _json_term(row[v]) for v in variables if row[v] is not None}
+        writer.write(((", " if n else "") + json.dumps(binding, ensure_ascii=False)).encode())
+    writer.write(b"]}}")
 
 
 # --- in the server process -----------------------------------------------------------
@@ -172,6 +215,7 @@ class Result:
     variables: list[str] | None
     boolean: bool | None
     chunks: Iterator[bytes]
+    truncated: bool = False  # a max_rows cap left rows out
 
     def read(self) -> bytes:
         return b"".join(self.chunks)
@@ -186,6 +230,8 @@ class QueryPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
         self._closed = False
+        if not os.path.exists(os.path.join(self.path, "CURRENT")):
+            self.write(lambda store: None)  # a new, empty store: create it, or read-only handles cannot open it
         for _ in range(workers):
             self._add_worker()
 
@@ -219,11 +265,18 @@ class QueryPool:
 
     def query(self, query: str, formats: dict[str, str], *, union: bool = True, base_iri: str | None = None,
               default_graph: list[str | None] | None = None, named_graphs: list[str] | None = None,
-              timeout: float | None = None) -> Result:
-        """Run a query; the first message (or error) is awaited before this returns."""
+              timeout: float | None = None, max_rows: int | None = None,
+              cancelled: Callable[[], bool] | None = None) -> Result:
+        """Run a query; the first message (or error) is awaited before this returns.
+
+        ``max_rows`` caps the rows (or triples) sent; with it, results are
+        SPARQL JSON (or the triples format). ``cancelled`` is polled while the
+        query runs: when it answers True (the client went away) the worker is
+        killed, as on a timeout.
+        """
         deadline = time.monotonic() + (timeout or self.timeout)
         options = {"union": union, "base_iri": base_iri, "default_graph": default_graph,
-                   "named_graphs": named_graphs}
+                   "named_graphs": named_graphs, "max_rows": max_rows}
         self._lock.acquire_read()
         try:
             try:
@@ -232,7 +285,7 @@ class QueryPool:
                 raise Unavailable("every query worker is busy; try again shortly") from None
             try:
                 worker.conn.send(("query", self.generation, query, options, formats))
-                first = self._recv(worker, deadline)
+                first = self._recv(worker, deadline, cancelled)
             except BaseException:
                 self._kill(worker)
                 raise
@@ -246,19 +299,27 @@ class QueryPool:
         kind = first[0]
         media = formats[kind]
         return Result(kind, media, first[1] if kind == "solutions" else None,
-                      first[1] if kind == "boolean" else None, self._stream(worker, deadline))
+                      first[1] if kind == "boolean" else None, _Stream(self, worker, deadline, cancelled),
+                      truncated=len(first) > 2 and bool(first[2]))
 
-    def _recv(self, worker: _Worker, deadline: float):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not worker.conn.poll(remaining):
-            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+    def _recv(self, worker: _Worker, deadline: float, cancelled: Callable[[], bool] | None = None):
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+            if worker.conn.poll(min(remaining, POLL) if cancelled else remaining):
+                break
+            if cancelled is not None and cancelled():
+                raise ClientGone("the client went away; its query was stopped")
         try:
             return worker.conn.recv()
         except (EOFError, OSError):
             raise StoreError("a query worker stopped unexpectedly") from None
 
-    def _stream(self, worker: _Worker, deadline: float) -> "_Stream":
-        return _Stream(self, worker, deadline)
+    @property
+    def busy(self) -> int:
+        """How many workers are running a query now."""
+        return len(self._all) - self._idle.qsize()
 
     # -- helpers for the app's own pages --------------------------------------------------
 
@@ -311,6 +372,20 @@ class QueryPool:
                 self.generation += 1
             return result
 
+    def update(self, update: str, base_iri: str | None = None):
+        """Run a SPARQL Update through ``write``: transactional, and seen by every later query."""
+        def run(store):
+            try:
+                store.update(update, base_iri=base_iri)
+            except SyntaxError as exc:
+                raise QuerySyntaxError(f"the update is not valid SPARQL: {exc}") from None
+            except ValueError as exc:
+                raise BadRequest(str(exc)) from None
+            except OSError as exc:
+                raise StoreError(f"the store could not run the update: {exc}") from None
+
+        self.write(run)
+
     def _idle_remove(self, worker: _Worker):
         kept = []
         while True:
@@ -327,8 +402,9 @@ class QueryPool:
 class _Stream:
     """The chunks of one result. Closing it early (or dropping it) stops the query's work."""
 
-    def __init__(self, pool: QueryPool, worker: _Worker, deadline: float):
-        self.pool, self.worker, self.deadline = pool, worker, deadline
+    def __init__(self, pool: QueryPool, worker: _Worker, deadline: float,
+                 cancelled: Callable[[], bool] | None = None):
+        self.pool, self.worker, self.deadline, self.cancelled = pool, worker, deadline, cancelled
         self.done = False
 
     def __iter__(self):
@@ -338,7 +414,7 @@ class _Stream:
         if self.done:
             raise StopIteration
         try:
-            msg = self.pool._recv(self.worker, self.deadline)
+            msg = self.pool._recv(self.worker, self.deadline, self.cancelled)
         except BaseException:
             self._finish(clean=False)
             raise

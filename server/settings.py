@@ -41,6 +41,8 @@ TABLE = [
     Setting("threads", 8, "HTTP threads of the web server.", int),
     Setting("max_body", 1_048_576, "Largest request body accepted, in bytes (larger: 413).", int),
     Setting("max_rows_html", 1000, "Most result rows an HTML page shows.", int),
+    Setting("update_token", "", "Bearer token that SPARQL Update and Graph Store writes need; empty: writes are off (403)."),
+    Setting("service_allowlist", "", "Space- or comma-separated SPARQL endpoints that SERVICE may call; empty: SERVICE is off (400)."),
 ]
 BY_NAME = {s.name: s for s in TABLE}
 
@@ -63,6 +65,8 @@ class Settings:
     threads: int = 8
     max_body: int = 1_048_576
     max_rows_html: int = 1000
+    update_token: str = field(default="", repr=False)
+    service_allowlist: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -91,6 +95,11 @@ class Settings:
                 raise SettingError(f"{name} must be greater than 0")
         if not 0 < self.port < 65536:
             raise SettingError(f"port must be between 1 and 65535, not {self.port}")
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """The SERVICE allow-list as a tuple of endpoint IRIs."""
+        return tuple(x for x in self.service_allowlist.replace(",", " ").split() if x)
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}

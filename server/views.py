@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from . import negotiation as neg
-from .errors import BadRequest, NotFound, UnsupportedMediaType
+from .errors import BadRequest, NotFound
 
 bp = Blueprint("communique", __name__)
 
@@ -36,51 +36,6 @@ def iri_literal(iri: str) -> str:
     if any(c in iri for c in '<>"{}|^`\\ \n\t'):
         raise BadRequest(f"not a valid IRI: {iri!r}")
     return f"<{iri}>"
-
-
-# --- SPARQL ---------------------------------------------------------------------
-
-
-def _query_text() -> str | None:
-    if request.method == "GET":
-        return request.args.get("query")
-    ctype = (request.mimetype or "").lower()
-    if ctype == "application/x-www-form-urlencoded":
-        return request.form.get("query")
-    if ctype == "application/sparql-query":
-        try:
-            return request.get_data().decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadRequest("the query body is not UTF-8 text") from None
-    raise UnsupportedMediaType(
-        f"POST a query as application/x-www-form-urlencoded (query=…) or application/sparql-query, not {ctype or 'no type'}")
-
-
-@bp.route("/sparql", methods=["GET", "POST"])
-def sparql():
-    query = _query_text()
-    if query is None or not query.strip():
-        raise BadRequest("no query: send one as the 'query' parameter, or POST it as application/sparql-query")
-    accept = request.headers.get("Accept")
-    fmt = request.values.get("format") if request.method == "GET" else request.args.get("format")
-    wanted = {}
-    for kind, table in (("solutions", neg.RESULTS), ("boolean", neg.RESULTS), ("triples", neg.GRAPHS)):
-        try:
-            wanted[kind] = neg.choose(accept, table, fmt)
-        except neg.NotAcceptable:
-            wanted[kind] = None
-    if all(v is None for v in wanted.values()):
-        raise neg.NotAcceptable(f"none of the requested types is offered; results: {neg.offered(neg.RESULTS)}; "
-                                f"graphs: {neg.offered(neg.GRAPHS)}")
-    formats = {k: (v or (neg.RESULTS[0] if k != "triples" else neg.GRAPHS[0])).media_type for k, v in wanted.items()}
-    result = pool().query(query, formats, base_iri=settings().base_iri)
-    if wanted[result.kind] is None:
-        result.chunks.close()
-        table = neg.GRAPHS if result.kind == "triples" else neg.RESULTS
-        raise neg.NotAcceptable(f"this query's result can be sent as: {neg.offered(table)}")
-    response = Response(result.chunks, mimetype=result.media_type)
-    response.headers["Vary"] = "Accept"
-    return response
 
 
 # --- Linked Data ------------------------------------------------------------------

@@ -132,3 +132,41 @@ def copy_seeds(tmp_path):
     target = tmp_path / "articles"
     shutil.copytree(SEEDS, target)
     return target
+
+
+UPDATE_TOKEN = "test-update-token-0123456789"
+
+
+@pytest.fixture(scope="session")
+def live_rw(tmp_path_factory):
+    """A real server on an empty store (no seeds) that accepts writes with UPDATE_TOKEN."""
+    tmp = tmp_path_factory.mktemp("live_rw")
+    server = LiveServer(tmp, "--seeds", str(tmp / "no-seeds"),  # a missing directory: nothing to seed
+                        env={"COMMUNIQUE_UPDATE_TOKEN": UPDATE_TOKEN})
+    server.token = UPDATE_TOKEN
+    server.auth = {"Authorization": f"Bearer {UPDATE_TOKEN}"}
+    yield server
+    server.stop()
+
+
+def children_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the direct children of a process (the query workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # fields[1] is the parent pid; [11], [12] are utime, stime
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def children_busy(pid: int, seconds: float = 1.0) -> float:
+    """Fraction of one CPU the children of pid used over the next `seconds` (a worker killed mid-way is not counted)."""
+    before = children_cpu_seconds(pid)
+    time.sleep(seconds)
+    return max(0.0, children_cpu_seconds(pid) - before) / seconds
