@@ -7,6 +7,7 @@ text allows: xsd:date, xsd:gYearMonth or xsd:gYear.
 from __future__ import annotations
 
 import calendar
+import datetime
 from dataclasses import dataclass
 
 MONITOR_FIRST_YEAR = 1995
@@ -57,14 +58,19 @@ class DateMatch:
     day: int | None = None
     year: int | None = None
     relative_months: int | None = None
+    weekday: int | None = None  # 0 = Monday
+    previous: bool = False  # "shortly afterwards": the date of the last event reported
     no_date: bool = False
 
 
 class DateFinder:
     """Finds date expressions in a token list; the phrases come from the lexicon."""
 
-    def __init__(self, months: dict[str, int], relative_months: dict[str, int], no_date: list[str]):
+    def __init__(self, months: dict[str, int], relative_months: dict[str, int], no_date: list[str],
+                 weekdays: list[str] = (), previous: list[str] = ()):
         self.months = {k.lower(): v for k, v in months.items()}
+        self.weekdays = {w.lower(): n for n, w in enumerate(weekdays)}
+        self.previous = sorted((tuple(k.lower().split()) for k in previous), key=lambda k: -len(k))
         self.relative = sorted(((tuple(k.lower().split()), v) for k, v in relative_months.items()),
                                key=lambda kv: -len(kv[0]))
         self.no_date = sorted((tuple(k.lower().split()) for k in no_date), key=lambda k: -len(k))
@@ -82,20 +88,27 @@ class DateFinder:
         return found
 
     def _at(self, tokens, i) -> DateMatch | None:
-        lowers = [t.text.lower() for t in tokens[i:i + 6]]
-        for words, months in self.relative:
-            if tuple(lowers[:len(words)]) == words:
-                return DateMatch(i, i + len(words), relative_months=months)
-        for words in self.no_date:
-            if tuple(lowers[:len(words)]) == words:
-                return DateMatch(i, i + len(words), no_date=True)
+        lowers = tuple(t.text.lower() for t in tokens[i:i + 6])
+        best = None  # the longest phrase wins: "shortly afterwards" over "shortly"
+        for table, kind in ((self.relative, "relative"), (self.no_date, "none"), (self.previous, "previous")):
+            for entry in table:
+                words = entry[0] if kind == "relative" else entry
+                if lowers[:len(words)] == words and (best is None or len(words) > best[0]):
+                    best = (len(words), kind, entry)
+        if best:
+            n, kind, entry = best
+            if kind == "relative":
+                return DateMatch(i, i + n, relative_months=entry[1])
+            return DateMatch(i, i + n, no_date=kind == "none", previous=kind == "previous")
         tok = tokens[i]
+        if tok.text[:1].isupper() and tok.text.lower() in self.weekdays and i and tokens[i - 1].text.lower() == "on":
+            return DateMatch(i, i + 1, weekday=self.weekdays[tok.text.lower()])
         month = self.months.get(tok.text.lower()) if tok.text[:1].isupper() else None
         if month is None:
             return None
         j = i + 1
-        if j < len(tokens) and tokens[j].text == "." and tokens[j].start == tok.end:
-            j += 1  # "Feb."
+        if j < len(tokens) and tokens[j].text == "." and tokens[j].start == tok.end and len(tok.text) <= 4:
+            j += 1  # "Feb." (not the full stop after "in April.")
         day = year = None
         if j < len(tokens) and tokens[j].text.isdigit() and 1 <= int(tokens[j].text) <= 31 and len(tokens[j].text) <= 2:
             day = int(tokens[j].text)
@@ -123,10 +136,19 @@ def _is_year(text: str) -> bool:
     return text.isdigit() and len(text) == 4 and 1900 <= int(text) <= 2100
 
 
-def resolve(match: DateMatch, year: int | None, reference: DateValue | None) -> DateValue | None:
-    """The value of a date expression, given the article's year and (inferred) date."""
+def resolve(match: DateMatch, year: int | None, reference: DateValue | None,
+            previous: DateValue | None = None) -> DateValue | None:
+    """The value of a date expression, given the article's year, its (inferred) date and the last event's date."""
     if match.no_date:
         return None
+    if match.previous:
+        return previous
+    if match.weekday is not None:
+        if reference is None or reference.day is None:
+            return None
+        ref = datetime.date(reference.year, reference.month, reference.day)
+        day = ref - datetime.timedelta(days=(ref.weekday() - match.weekday) % 7)
+        return DateValue(day.year, day.month, day.day)
     if match.relative_months is not None:
         if reference is None or reference.month is None:
             return None

@@ -74,6 +74,7 @@ class Evidence:
     start: int  # char offsets of the matched span
     end: int
     cited: list[str] = field(default_factory=list)  # entity keys of cited sources
+    clause: int = 0  # the clause of the sentence the rule matched in
 
 
 @dataclass
@@ -121,6 +122,7 @@ class Unit:
     etype: str | None = None  # Person, State, Organization, Place, Treaty, Date
     refs: list[str] = field(default_factory=list)  # entity keys (several for "the two ministers")
     actor: list[str] = field(default_factory=list)  # what it stands for as an actor (Moscow → Russia)
+    stands_for: list[str] = field(default_factory=list)  # the state a place names, even after "in"/"to"
     date: DateValue | None = None
     no_date: bool = False
     is_break: bool = False
@@ -153,8 +155,11 @@ class Engine:
         self.ruleset = rules_mod.load(rules_dir, self.irregular)
         self.matcher = rules_mod.Matcher(self.ruleset)
         self.splitter = SentenceSplitter(lex["abbreviations"], lex["sentence_starters"])
-        self.dates = DateFinder(lex["months"], lex["relative_months"], lex["no_date"])
-        self.titles = sorted((tuple(t.split()) for t in lex["titles"]), key=len, reverse=True)
+        self.dates = DateFinder(lex["months"], lex["relative_months"], lex["no_date"], lex.get("weekdays", []),
+                                lex.get("previous_date_phrases", []))
+        self.relative_pronouns = {w.lower() for w in lex.get("relative_pronouns", [])}
+        self.treaty_name_heads = set(lex.get("treaty_name_heads", []))
+        self.titles = sorted((tuple(t.lower().split()) for t in lex["titles"]), key=len, reverse=True)
         self.title_modifiers = {m.lower() for m in lex["title_modifiers"]}
         self.group_nouns = {n.lower() for n in lex["state_group_nouns"]}
         self.group_numbers = {k.lower(): v for k, v in lex["group_anaphors"]["numbers"].items()}
@@ -225,6 +230,8 @@ class _Run:
         self.positions: list[PositionFact] = []
         self.venue: str | None = None  # place of the summit last reported
         self.reference: DateValue | None = None
+        self.last_date: DateValue | None = None  # the last full date in the text, for "shortly afterwards"
+        self.subject_persons: list[str] = []  # persons named as subjects, for "he" and "she"
         self.prev_scene: list[tuple[set[str], str | None, DateValue | None]] = []
         self._sentence_facts: list[tuple[set[str], str | None, DateValue | None]] = []
 
@@ -372,6 +379,8 @@ class _Run:
             if unit is not None:
                 unit.in_citation = cite_lo <= i < cite_hi
                 pending.append((i, j, unit))
+                if unit.etype == "Person" and len(unit.refs) == 1 and self.subject_position(toks, i):
+                    self.subject_persons.append(unit.refs[0])
                 i = j
             else:
                 i += 1
@@ -383,7 +392,9 @@ class _Run:
         for m in self.e.dates.find(toks):
             if any(k in covered for k in range(m.start, m.end)):
                 continue
-            value = dates_mod.resolve(m, self.year, self.reference)
+            value = dates_mod.resolve(m, self.year, self.reference, self.last_date)
+            if value is not None and value.day is not None and not (cite_lo <= m.start < cite_hi):
+                self.last_date = value
             first, last = toks[m.start], toks[m.end - 1]
             u = Unit(s.text[first.start - s.start:last.end - s.start], first.start, last.end,
                      " ".join(t.lower for t in toks[m.start:m.end]), "", etype="Date", date=value,
@@ -408,6 +419,16 @@ class _Run:
             units.append(u)
         return units
 
+    def subject_position(self, toks: list[Token], i: int) -> bool:
+        """Is a mention at token i in subject position (not after a preposition, "and" or a control verb)?"""
+        j = i
+        while j > 0 and toks[j - 1].lower in DETERMINERS:
+            j -= 1
+        prev = toks[j - 1].lower if j else ""
+        before = tuple(t.lower for t in toks[max(0, j - 2):j])
+        return prev not in self.e.prepositions and prev not in ("and", "or") \
+            and (prev,) not in self.e.control_verbs and before not in self.e.control_verbs
+
     def unit_at(self, toks: list[Token], i: int, hit_at, in_citation: bool):
         """The entity unit that starts at token i, if any, and the token index after it."""
         t = toks[i]
@@ -429,6 +450,12 @@ class _Run:
                         end = start + 1 + len(words)
                         u = self._unit(toks, i, end, "Person", people[::-1], people[::-1])
                         return u, end
+            # "Both came out in favor …", "the two agreed …": no noun, a verb follows
+            nxt = toks[start + 1] if start + 1 < len(toks) else None
+            if nxt is not None and nxt.text.islower() and nxt.text.isalpha() and nxt.lower not in ("of", "sides", "countries", "states"):
+                people = list(dict.fromkeys(reversed(self.persons)))[:count]
+                if len(people) == count:
+                    return self._unit(toks, i, start + 1, "Person", people[::-1], people[::-1]), start + 1
         # "the treaty", "the document", "the new treaty"
         anaphor_end = self.treaty_anaphor_end(toks, i)
         if anaphor_end and self.treaties:
@@ -440,9 +467,9 @@ class _Run:
                 key = signed[-1] if signed else key
             self.mention(toks[i].start, toks[end - 1].end, key)
             return self._unit(toks, i, end, "Treaty", [key], []), end
-        # "he", "she"
+        # "he", "she": the person last named as a subject
         if t.lower in self.e.pronouns and self.persons:
-            key = self.persons[-1]
+            key = (self.subject_persons or self.persons)[-1]
             return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
         # titled persons: [modifier] [title] Name
         titled = self.titled_person(toks, i, hit_at)
@@ -451,6 +478,9 @@ class _Run:
         if i in hit_at:
             end, hit = hit_at[i]
             return self.entity_unit(toks, i, end, hit, in_citation)
+        named = self.treaty_name(toks, i, hit_at)
+        if named:
+            return named
         # surnames of persons named before, or unique in the gazetteer
         if t.is_title and t.text.isalpha() and t.lower not in self.e.months:
             key = self.surname(t.text)
@@ -471,13 +501,48 @@ class _Run:
             if not lowers or lowers[0] not in ("the", "this", "that"):
                 return None
             k = i + 1
-            while k < len(toks) and k - i <= 2 and toks[k].lower in self.e.treaty_anaphor_modifiers:
+            while k < len(toks) and k - i <= 2 and (toks[k].lower in self.e.treaty_anaphor_modifiers
+                                                    or _is_year(toks[k].text)):
                 k += 1
             if k == i + 1 or k >= len(toks) or toks[k].lower not in self.e.treaty_heads - {"agreement"}:
                 return None
             end = k + 1
         if end < len(toks) and toks[end].lower in ("on", "of") and end + 1 < len(toks) and toks[end + 1].is_title:
             return None  # "the treaty on the Creation…" is a name, not an anaphor
+        return end
+
+    def treaty_name(self, toks, i, hit_at):
+        """A treaty the gazetteer does not know, by its name: "the Founding Act on Mutual Relations…"."""
+        heads = self.e.treaty_name_heads
+        k = i
+        while k < len(toks) and _name_word(toks[k]) and toks[k].text not in heads and k not in hit_at \
+                and toks[k].lower not in DETERMINERS and toks[k].lower not in self.e.months:
+            k += 1
+        if k >= len(toks) or toks[k].text not in heads or (k == i and not self._name_tail(toks, k + 1)):
+            return None
+        end = self._name_tail(toks, k + 1) or k + 1
+        name = self.article.text[toks[i].start:toks[end - 1].end]
+        key = f"treaty/{slugify(name)}"
+        if key not in self.entities:
+            self.entities[key] = Entity("treaty", slugify(name), "Treaty", name)
+        self.treaties.append(key)
+        self.mention(toks[i].start, toks[end - 1].end, key)
+        return self._unit(toks, i, end, "Treaty", [key], []), end
+
+    def _name_tail(self, toks, k) -> int | None:
+        """The end of "on|of|for|between Capitalised Words[, and Words]" starting at k, if any."""
+        if k >= len(toks) or toks[k].lower not in ("on", "of", "for", "between"):
+            return None
+        end, j = None, k + 1
+        while j < len(toks):
+            t = toks[j]
+            if _name_word(t) and t.lower not in self.e.months:
+                end = j + 1
+            elif t.lower in ("and", "of", "the", "in", ",", "-", "on") and end is not None:
+                pass
+            else:
+                break
+            j += 1
         return end
 
     def _unit(self, toks, i, j, etype, refs, actor) -> Unit:
@@ -501,6 +566,7 @@ class _Run:
         entity = self.entity_for(entry)
         prev = toks[i - 1].lower if i else ""
         if entry.type == "Treaty":
+            end = self._name_tail(toks, end) or end  # "…Act on Mutual Relations, Cooperation and Security"
             # "START II strategic arms treaty": the descriptive head belongs to the name
             k = end
             while k < len(toks) and k - end < 3 and toks[k].text.islower() and toks[k].text.isalpha():
@@ -532,7 +598,10 @@ class _Run:
             if target and (possessive or prev not in self.e.location_preps) and not in_citation \
                     and after not in ("summit",):
                 actor = [self.entity_for(target).key]
-            return self._unit(toks, i, end, "Place", [entity.key], actor), end
+            unit = self._unit(toks, i, end, "Place", [entity.key], actor)
+            if target:
+                unit.stands_for = [self.entity_for(target).key]
+            return unit, end
         return self._unit(toks, i, end, entry.type, [entity.key], [entity.key]), end
 
     def titled_person(self, toks, i, hit_at):
@@ -551,9 +620,9 @@ class _Run:
             j += 1
         title = None
         for words in self.e.titles:
-            seg = tuple(x.text for x in toks[j:j + len(words)])
+            seg = tuple(x.lower for x in toks[j:j + len(words)])
             if seg == words:
-                title = words
+                title = tuple(x.text for x in toks[j:j + len(words)])
                 break
         if title is None:
             return None
@@ -604,12 +673,17 @@ class _Run:
 
     def clauses(self, units: list[Unit]):
         clause = 0
+        relative = False
         for idx, u in enumerate(units):
             nxt = units[idx + 1].lower if idx + 1 < len(units) else ""
             is_break = u.text in self.e.breaks or any(u.lower == a and nxt == b for a, b in self.e.break_pairs)
+            if relative and u.lower == "," and not u.is_entity:
+                is_break = True  # the comma that closes ", who …,"
+                relative = False
             if is_break and not u.is_entity:
                 u.is_break = True
                 clause += 1
+                relative = u.lower == "," and nxt in self.e.relative_pronouns
             u.clause = clause
 
     # -- rules -------------------------------------------------------------------------
@@ -656,7 +730,7 @@ class _Run:
         self.remember_scene(units)
 
     def evidence(self, s: Sentence, units, m: rules_mod.Match) -> Evidence:
-        return Evidence(m.rule.id, s, units[m.start].start, units[m.end - 1].end)
+        return Evidence(m.rule.id, s, units[m.start].start, units[m.end - 1].end, clause=units[m.start].clause)
 
     def refs(self, units, cap: rules_mod.Capture) -> list[str]:
         out = []
@@ -671,6 +745,11 @@ class _Run:
         i = before - 1
         while i >= 0:
             u = units[i]
+            if u.lower in self.e.relative_pronouns and i >= 2 and units[i - 1].lower == ",":
+                antecedent = units[i - 2]  # "Washington, which has made no secret of its intention …"
+                refs = antecedent.actor or antecedent.stands_for
+                if refs and not antecedent.in_citation:
+                    return list(refs)
             if u.has_type(("Actor",)) and not u.in_citation and self._subject_ok(units, i, before):
                 group = [i]
                 k = i - 1
@@ -863,10 +942,7 @@ class _Run:
         action = emit.get("action", "none")
         context_fact = None
         if action == "context":
-            # "the vote": a legislature's vote if one was reported, else the last action reported
-            context_fact = next((p for p in reversed(self.positions)
-                                 if p.action and self.entities[p.holder].kind_of == "legislature"), None) \
-                or next((p for p in reversed(self.positions) if p.action), None)
+            context_fact = self.context_event(units, m)
             if context_fact is None:
                 return
             action = context_fact.action
@@ -897,6 +973,19 @@ class _Run:
             place, date = self.place_and_date(units, m)
             self._sentence_facts.append(({holder}, place, date))
 
+    def context_event(self, units, m) -> "PositionFact | None":
+        """The vote or decision that "the vote", "the decision", "the American move" refer to."""
+        kind = m.captures["event"].value if "event" in m.captures else "vote"
+        facts = [p for p in self.positions if p.action]
+        if "whose" in m.captures:  # "the American move": a decision of that state or its people
+            state = set(self.refs(units, m.captures["whose"]))
+            facts = [p for p in facts if p.holder in state] \
+                or [p for p in facts if any(aff in state for _, aff in self.entities[p.holder].roles)] or facts
+        if kind == "vote":
+            votes = [p for p in facts if self.entities[p.holder].kind_of == "legislature"]
+            facts = votes or facts
+        return facts[-1] if facts else None
+
     def context_treaty(self, units, m) -> list[str]:
         clause = units[m.start].clause
         for u in units[m.end:]:
@@ -913,7 +1002,10 @@ class _Run:
         ev = fact.evidence[0]
         for other in list(self.positions):
             oev = other.evidence[0]
-            overlap = ev.sentence.index == oev.sentence.index and ev.start < oev.end and oev.start < ev.end
+            # one cue read twice, or two cues of one clause ("hailed the agreement as a step toward
+            # the implementation of the treaty"): one position, the reading that names the action
+            overlap = ev.sentence.index == oev.sentence.index and (
+                (ev.start < oev.end and oev.start < ev.end) or ev.clause == oev.clause)
             same = (other.holder, other.stance, other.topic) == (fact.holder, fact.stance, fact.topic)
             if same and other.action == fact.action:
                 if not any(e.rule == ev.rule and e.start == ev.start for e in other.evidence):
@@ -931,6 +1023,10 @@ class _Run:
         """Entities that facts need are described, and mentioned, in the graph."""
         for fact in self.meetings:
             fact.participants = list(dict.fromkeys(fact.participants))
+
+
+def _is_year(text: str) -> bool:
+    return len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100
 
 
 def _name_word(tok: Token) -> bool:

@@ -74,6 +74,19 @@ class Match:
 class RuleSet:
     rules: list[Rule]
     phrases: dict[str, dict[str, list[tuple[frozenset[str], ...]]]]  # class -> value -> phrases, a set of forms per word
+    # class -> first word form -> [(phrase, value)], longest first: a phrase is looked up, not scanned for
+    index: dict[str, dict[str, list[tuple[tuple[frozenset[str], ...], str]]]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for cls, values in self.phrases.items():
+            table: dict[str, list] = {}
+            for value, items in values.items():
+                for words in items:
+                    for form in words[0]:
+                        table.setdefault(form, []).append((words, value))
+            for entries in table.values():
+                entries.sort(key=lambda e: len(e[0]), reverse=True)
+            self.index[cls] = table
 
     def __len__(self):
         return len(self.rules)
@@ -279,16 +292,14 @@ class Matcher:
 
     def phrase_at(self, units, i: int, cls: str) -> tuple[int, str] | None:
         """The longest phrase of class `cls` starting at unit i: (end, value)."""
-        best = None
-        for value, items in self.ruleset.phrases[cls].items():
-            for words in items:
-                if i + len(words) > len(units):
-                    continue
-                if all(_word_ok(units[i + k], w) for k, w in enumerate(words)):
-                    if best is None or i + len(words) > best[0]:
-                        best = (i + len(words), value)
-                    break
-        return best
+        unit = units[i]
+        if unit.is_entity:
+            return None
+        for words, value in self.ruleset.index[cls].get(unit.lower, ()):
+            n = len(words)
+            if i + n <= len(units) and all(_word_ok(units[i + k], words[k]) for k in range(1, n)):
+                return i + n, value
+        return None
 
     def matches(self, rule: Rule, units, group_at: Callable) -> list[Match]:
         found = []

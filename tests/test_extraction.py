@@ -13,8 +13,12 @@ from mappings import DIP, OA, SCHEMA, IRIs, parse_article, read_article, to_grap
 
 from conftest import BIN, CORPUS, SEED
 
-# Issue 3's floors. On the day they were set the dev corpus and our own articles both scored 1.000.
+# Issue 3's floors, for the dev corpus and our own articles (both scored 1.000 when set).
 FLOORS = {"overall": 0.90, "positions": 0.85, "dates": 0.85}
+# tests/corpus_heldout was written by a colleague who never saw the rules. It scored 0.781 overall
+# on first contact and 0.913 (positions 0.850, dates 0.750) after general fixes; these floors
+# guard that figure. Its gold dates "this week" to a month, which the issue's policy refuses.
+HELDOUT_FLOORS = {"overall": 0.88, "positions": 0.80, "dates": 0.70}
 
 
 def meetings(x):
@@ -111,8 +115,9 @@ def test_graph_has_article_metadata_and_evidence(seed_extraction):
         assert g.value(ev, DIP.rule) and g.value(ev, DIP.sentence)
 
 
-@pytest.mark.parametrize("corpus", ["corpus", "corpus_own"])
-def test_scorer_floors(tmp_path, corpus):
+@pytest.mark.parametrize("corpus, floors", [("corpus", FLOORS), ("corpus_own", FLOORS),
+                                            ("corpus_heldout", HELDOUT_FLOORS)])
+def test_scorer_floors(tmp_path, corpus, floors):
     """The scorer of ../shared/eval (copied into tests/corpus) runs the real CLI on the dev
     corpus and on our own articles; the issue's floors hold on both."""
     directory = CORPUS.parent / corpus
@@ -124,6 +129,5 @@ def test_scorer_floors(tmp_path, corpus):
     assert run.returncode == 0, run.stdout + run.stderr
     assert "extraction failed" not in run.stderr
     figures = json.loads(out.read_text())
-    assert figures["overall"]["f1"] >= FLOORS["overall"], run.stdout
-    assert figures["positions"]["f1"] >= FLOORS["positions"], run.stdout
-    assert figures["dates"]["f1"] >= FLOORS["dates"], run.stdout
+    for family in ("overall", "positions", "dates"):
+        assert figures[family]["f1"] >= floors[family], run.stdout
