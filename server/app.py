@@ -14,7 +14,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from . import negotiation as neg
-from . import sparql, views
+from . import pages, sparql, views
 from .backend import Backend
 from .errors import BadRequest, CommuniqueError, NotFound, UnsupportedMediaType
 from .settings import Settings
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(pages.bp)
     # Cross-origin queries from any web page (YASGUI elsewhere, notebooks); writes still need the token.
     CORS(app, resources={r"/sparql": {}, r"/store": {}, r"/store/*": {}, r"/.well-known/void": {}},
          origins="*", methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],

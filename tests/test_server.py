@@ -3,7 +3,7 @@ import json
 
 import pytest
 import requests
-from rdflib import Graph
+from rdflib import OWL, Graph, URIRef
 
 DIP = "https://w3id.org/communique/ontology#"
 MEETINGS = f"PREFIX dip: <{DIP}> SELECT ?m WHERE {{ ?m a dip:Meeting }}"
@@ -34,18 +34,31 @@ def test_bad_query_is_400_with_a_message(live):
     assert "not valid SPARQL" in r.text
 
 
-def test_entity_iri_gives_html_to_browsers_and_turtle_to_machines(live):
+def test_entity_iri_redirects_browsers_to_the_page_and_machines_to_the_data(live):
     iri = live.url + "/id/person/yevgeny-primakov"
+    # curl-style: no redirects followed, one request per representation
+    r = requests.get(iri, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/page/person/yevgeny-primakov"
+    assert r.headers["Vary"] == "Accept"
+    r = requests.get(iri, headers={"Accept": "text/turtle"}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/data/person/yevgeny-primakov.ttl"
+    assert requests.get(iri, headers={"Accept": "image/png"}, allow_redirects=False).status_code == 406
+    # a browser follows to the page
     html = requests.get(iri, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert html.status_code == 200 and html.headers["Content-Type"].startswith("text/html")
+    assert html.url == live.url + "/page/person/yevgeny-primakov"
     assert "<h1>Yevgeny Primakov</h1>" in html.text and "Q270529" in html.text
+    assert '</data/person/yevgeny-primakov.ttl>; rel="alternate"; type="text/turtle"' in html.headers["Link"]
     ttl = requests.get(iri, headers={"Accept": "text/turtle"})
     assert ttl.headers["Content-Type"].startswith("text/turtle")
+    assert '</page/person/yevgeny-primakov>; rel="alternate"; type="text/html"' in ttl.headers["Link"]
     g = Graph().parse(data=ttl.text, format="turtle")
     assert any("Yevgeny Primakov" in str(o) for o in g.objects())
-    # rdflib as a Linked Data client
+    # rdflib as a Linked Data client: it negotiates, follows the 303 and parses what it gets
     g2 = Graph().parse(iri)
-    assert len(g2) > 5
+    assert len(g2) > 5 and (URIRef(iri), OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q270529")) in g2
+    for fmt in ("turtle", "json-ld", "xml", "nt"):
+        assert len(Graph().parse(iri, format=fmt)) == len(g2)
 
 
 def test_unknown_entity_is_404(live):
@@ -83,8 +96,12 @@ def test_server_never_uses_rdflib_sparql(client, monkeypatch):
     monkeypatch.setattr(processor.SPARQLUpdateProcessor, "update", forbidden)
     monkeypatch.setattr(processor, "prepareQuery", forbidden)
     assert client.get("/sparql", query_string={"query": MEETINGS}).status_code == 200
-    assert client.get("/id/person/yevgeny-primakov", headers={"Accept": "text/html"}).status_code == 200
-    assert client.get("/id/person/yevgeny-primakov", headers={"Accept": "text/turtle"}).status_code == 200
+    for accept in ("text/html", "text/turtle", "application/ld+json"):
+        r = client.get("/id/person/yevgeny-primakov", headers={"Accept": accept}, follow_redirects=True)
+        assert r.status_code == 200 and r.mimetype == accept
+    for path in ("/page/article/000_684714e08cb29c29", "/page/treaty/abm-treaty", "/page/state/russia",
+                 "/page/meeting/000_684714e08cb29c29-1", "/search?q=primakov", "/dump.nq"):
+        assert client.get(path).status_code == 200, path
     assert client.get("/").status_code == 200
 
 

@@ -1,0 +1,274 @@
+"""Linked Data and the pages people browse: /id (303), /page, /data, /search, /ontology, /shapes, dumps.
+
+Each view builds a dict with ``describe`` (SPARQL through the QueryPool) and
+hands it to a renderer: a jinja2 template for HTML, or pyoxigraph's serialiser
+for RDF. See README, "Linked Data".
+"""
+from __future__ import annotations
+
+from urllib.parse import quote as urlquote, urlencode
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, stream_with_context
+
+from . import describe, dump, linkeddata as ld, vocab
+from . import negotiation as neg
+from .errors import NotAcceptable, NotFound
+from .render import annotate, json_for_script, local_name, quote, Span
+from .search import Searcher
+
+bp = Blueprint("pages", __name__)
+JSON = neg.Format("json", "application/json")
+
+
+def settings():
+    return current_app.config["COMMUNIQUE"]
+
+
+def pool():
+    return current_app.extensions["communique"].pool
+
+
+def searcher() -> Searcher:
+    ext = current_app.extensions
+    if "communique.search" not in ext:
+        ext["communique.search"] = Searcher(pool())
+    return ext["communique.search"]
+
+
+def base() -> str:
+    return settings().base_iri
+
+
+# --- template helpers ---------------------------------------------------------------------
+
+
+@bp.app_template_filter("href")
+def href_filter(iri: str) -> str:
+    return ld.local_href(iri, base())
+
+
+@bp.app_template_filter("localname")
+def localname_filter(iri: str) -> str:
+    return local_name(iri)
+
+
+@bp.app_template_global("sparql_link")
+def sparql_link(query: str) -> str:
+    """The SPARQL UI (YASGUI reads the query from the fragment), with the query filled in."""
+    return "/sparql#" + urlencode({"query": query})
+
+
+@bp.app_template_global("quote")
+def quote_global(ev: dict):
+    return quote(ev["sentence"], ev.get("sentence_start"), ev.get("start"), ev.get("end"))
+
+
+@bp.app_template_global("evidence_href")
+def evidence_href(ev: dict) -> str:
+    """The sentence of a piece of evidence, on its article's page."""
+    target = ld.local_href(ev["article"], base())
+    if ev.get("sentence_start") is not None:
+        return f"{target}#s-{ev['sentence_start']}-{ev['sentence_end']}"
+    return target
+
+
+def _page(template: str, code: int = 200, path: str | None = None, **context) -> Response:
+    response = Response(render_template(template, path=path, **context), status=code, mimetype="text/html")
+    if path is not None:
+        response.headers["Link"] = ld.link_header(path, ld.page_path(path))
+    return response
+
+
+# --- the 303 pattern --------------------------------------------------------------------------
+
+
+def _iri(path: str) -> str:
+    return f"{base()}id/{path}"
+
+
+def _not_found(path: str) -> Response:
+    """404: a page with suggestions for people, the error shape for machines."""
+    iri = _iri(path)
+    message = f"nothing is known about {iri}"
+    if not neg.wants_html(request.headers.get("Accept")) and not request.path.startswith("/page/"):
+        raise NotFound(message)
+    words = " ".join(w for w in path.rsplit("/", 1)[-1].replace("_", "-").split("-") if w and not w.isdigit())
+    suggestions = searcher().search(words, 8) if words else []
+    return _page("error.html", 404, status=404, title="Not found", message=message,
+                 suggestions=suggestions, query=words)
+
+
+@bp.route("/id/<path:path>")
+def identifier(path: str):
+    """303 See Other to the page or the data, by Accept (HTML when nothing is asked)."""
+    fmt = neg.choose(request.headers.get("Accept"), ld.REPRESENTATIONS, request.args.get("format"), default=neg.HTML)
+    if not describe.exists(pool(), _iri(path)):
+        return _not_found(path)
+    target = ld.page_path(path) if fmt is neg.HTML else ld.data_path(path, fmt)
+    response = redirect(urlquote(target, safe="/:@-._~!$&'()*+,;="), 303)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = ld.link_header(path)
+    return response
+
+
+@bp.route("/page/<path:path>")
+def page(path: str):
+    iri = _iri(path)
+    data = describe.entity(pool(), iri)
+    if data is None:
+        return _not_found(path)
+    template = {"Article": "article.html", "Meeting": "meeting.html", "Position": "position.html",
+                "Treaty": "treaty.html"}.get(data["page_type"], "entity.html")
+    extra = {}
+    if data["page_type"] == "Article":
+        extra["text_html"] = article_html(data)
+    jsonld = pool().graph(describe_query(iri, incoming=False), "application/ld+json")
+    return _page(template, path=path, e=data, alternates=ld.alternates(path),
+                 jsonld=json_for_script(jsonld.decode("utf-8")), query=entity_sparql(iri, data), **extra)
+
+
+def article_html(data: dict):
+    a = data["article"]
+    mentions = [Span(m["start"], m["end"], ld.local_href(m["entity"], base()), m["label"],
+                     (ld.kind_of(m["entity"], base()) or "other"), m["iri"].rsplit("#", 1)[-1])
+                for m in a["mentions"] if m["start"] is not None and m["end"] is not None]
+    sentences = {}
+    for f in a["facts"]:
+        for ev in f["evidence"]:
+            if ev["sentence_start"] is not None:
+                key = (ev["sentence_start"], ev["sentence_end"])
+                sentences.setdefault(key, Span(*key, css="evidence", id=f"s-{key[0]}-{key[1]}"))
+    return annotate(a["text"], mentions, list(sentences.values()))
+
+
+@bp.route("/data/<path:rest>")
+def data(rest: str):
+    found = ld.split_data_path(rest)
+    if found is None:
+        raise NotFound(f"no data at /data/{rest}: use /data/{{kind}}/{{slug}}."
+                       + "{" + ",".join(f.name for f in ld.DATA) + "}")
+    path, fmt = found
+    iri = _iri(path)
+    if not describe.exists(pool(), iri):
+        raise NotFound(f"nothing is known about {iri}")
+    body = pool().graph(describe_query(iri, incoming=True), fmt.media_type)
+    response = Response(body, mimetype=fmt.media_type)
+    response.headers["Link"] = ld.link_header(path, ld.data_path(path, fmt))
+    return response
+
+
+def describe_query(iri: str, incoming: bool) -> str:
+    """CONSTRUCT the description of a resource: its triples, those of its hash IRIs
+    (evidence, selectors, an article's mentions) and, for data, up to 1000 incoming links."""
+    n = describe.node(iri)
+    hash_prefix = iri + "#"
+    parts = [f"{{ {n} ?p ?o }}",
+             f'{{ {n} ?p0 ?x . ?x ?q ?y FILTER(STRSTARTS(STR(?x), "{hash_prefix}")) }}',
+             f'{{ {n} ?p1 ?x0 . ?x0 ?p2 ?x . ?x ?q ?y FILTER(STRSTARTS(STR(?x0), "{hash_prefix}") '
+             f'&& STRSTARTS(STR(?x), "{hash_prefix}")) }}',
+             f'{{ GRAPH {n} {{ ?x ?q ?y FILTER(STRSTARTS(STR(?x), "{hash_prefix}")) }} }}']
+    if incoming:
+        parts.append(f"{{ SELECT DISTINCT ?s ?r WHERE {{ ?s ?r {n} }} LIMIT 1000 }}")
+    template = f"{n} ?p ?o . ?x ?q ?y ." + (f" ?s ?r {n} ." if incoming else "")
+    return describe.PREFIXES + f"CONSTRUCT {{ {template} }} WHERE {{ {' UNION '.join(parts)} }}"
+
+
+def entity_sparql(iri: str, data: dict) -> str:
+    n = describe.node(iri)
+    if "meetings" in data:
+        return f"""PREFIX dip: <{describe.DIP}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+# The meetings of {data['label']}, with the other participants
+SELECT DISTINCT ?meeting ?date ?other ?otherLabel WHERE {{
+  ?meeting dip:participant {n} ; dip:participant ?other .
+  FILTER(?other != {n})
+  ?other rdfs:label ?otherLabel .
+  OPTIONAL {{ ?meeting dip:date ?date }}
+}} ORDER BY ?date"""
+    return f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+# Everything the graph says about {data['label']}
+SELECT DISTINCT ?property ?value ?label WHERE {{
+  {n} ?property ?value .
+  OPTIONAL {{ ?value rdfs:label ?label }}
+}} ORDER BY ?property"""
+
+
+# --- home and search ----------------------------------------------------------------------------
+
+
+@bp.route("/")
+def home():
+    ext = current_app.extensions
+    cached = ext.get("communique.home")
+    if cached is None or cached[0] != pool().generation:
+        cached = (pool().generation, describe.counts(pool()))
+        ext["communique.home"] = cached
+    return _page("home.html", counts=cached[1], articles=describe.latest_articles(pool()))
+
+
+@bp.route("/search")
+def search():
+    q = (request.args.get("q") or "").strip()[:200]
+    fmt = neg.choose(request.headers.get("Accept"), [neg.HTML, JSON], request.args.get("format"), default=neg.HTML)
+    limit = min(max(int(request.args.get("limit", 20)) if request.args.get("limit", "").isdigit() else 20, 1), 100)
+    hits = searcher().search(q, limit) if q else []
+    if fmt is JSON:
+        response = current_app.json.response({"query": q, "results": [
+            dict(h.as_dict(), href=ld.local_href(h.iri, base())) for h in hits]})
+    else:
+        response = _page("search.html", q=q, hits=hits)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+# --- ontology, shapes, dumps ------------------------------------------------------------------------
+
+
+def _doc(name: str, path, build):
+    fmt = neg.choose(request.headers.get("Accept"), [neg.HTML, ld.DATA[0]], request.args.get("format"),
+                     default=neg.HTML)
+    if fmt is neg.HTML:
+        response = _page(f"{name}.html", doc=build())
+    else:
+        response = Response(vocab.turtle(path), mimetype="text/turtle")
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = (f'</{name}>; rel="alternate"; type="text/html", '
+                                f'</{name}.ttl>; rel="alternate"; type="text/turtle"')
+    return response
+
+
+@bp.route("/ontology")
+def ontology():
+    return _doc("ontology", vocab.ONTOLOGY_FILE, vocab.ontology)
+
+
+@bp.route("/ontology.ttl")
+def ontology_ttl():
+    return Response(vocab.turtle(vocab.ONTOLOGY_FILE), mimetype="text/turtle")
+
+
+@bp.route("/shapes")
+def shapes():
+    return _doc("shapes", vocab.SHAPES_FILE, vocab.shapes)
+
+
+@bp.route("/shapes.ttl")
+def shapes_ttl():
+    return Response(vocab.turtle(vocab.SHAPES_FILE), mimetype="text/turtle")
+
+
+@bp.route("/dump.<ext>")
+def dumps(ext: str):
+    convert = {"nq": (dump.tsv_to_quads, "application/n-quads"), "trig": (dump.tsv_to_trig, "application/trig")}
+    if ext not in convert:
+        raise NotFound("dumps are /dump.nq (N-Quads) and /dump.trig (TriG)")
+    fn, media = convert[ext]
+    result = pool().query(dump.QUERY, {"solutions": "text/tab-separated-values",
+                                       "boolean": "text/tab-separated-values", "triples": "application/n-triples"},
+                          union=False, timeout=max(settings().query_timeout, 600))
+    response = Response(stream_with_context(fn(result.chunks)), mimetype=media)
+    response.headers["Content-Disposition"] = f'attachment; filename="communique.{ext}"'
+    return response
+
+
+__all__ = ["bp", "NotAcceptable"]
