@@ -93,6 +93,7 @@ class PositionFact:
     topic: str
     action: str | None
     evidence: list[Evidence]
+    conditional: bool = False
 
 
 @dataclass
@@ -182,6 +183,7 @@ class Engine:
         self.break_pairs = [tuple(p) for p in lex["clause_break_pairs"]]
         self.negations = sorted((tuple(n.lower().split()) for n in lex["negations"]), key=len, reverse=True)
         self.negation_window = lex["negation_window"]
+        self.conditionals = sorted((tuple(c.lower().split()) for c in lex.get("conditionals", [])), key=len, reverse=True)
         self.status_cues = {s: sorted((tuple(c.lower().split()) for c in cues), key=len, reverse=True)
                             for s, cues in lex["status_cues"].items()}
         self.status_window = lex["status_window"]
@@ -878,13 +880,16 @@ class _Run:
                         place, date = p, d
                         break
             fact = MeetingFact(participants, status, place, date, [self.evidence(s, units, m)])
-            self.add_meeting(fact)
+            self.add_meeting(fact, one_reading=len(combos) == 1)
             self._sentence_facts.append((set(participants), place, date))
 
-    def add_meeting(self, fact: MeetingFact):
+    def add_meeting(self, fact: MeetingFact, one_reading: bool = True):
+        """Add a meeting, or merge it into one already read. `one_reading` is False for the meetings
+        of "met separately with A and with B", which share their evidence span but are distinct."""
         for other in self.meetings:
             ev, oev = fact.evidence[0], other.evidence[0]
-            same_span = ev.sentence.index == oev.sentence.index and ev.start < oev.end and oev.start < ev.end
+            same_span = one_reading and ev.sentence.index == oev.sentence.index \
+                and ev.start < oev.end and oev.start < ev.end
             compatible = other.status == fact.status \
                 and (other.date == fact.date or other.date is None or fact.date is None) \
                 and (other.location == fact.location or other.location is None or fact.location is None)
@@ -921,6 +926,12 @@ class _Run:
                 if tuple(words[k:k + n]) == cue:
                     return True
         return False
+
+    def conditional(self, units, at: int) -> bool:
+        """Does a condition follow the cue in its clause ("only after", "until", "as long as")?"""
+        _, hi = self.clause_span(units, units[at].clause)
+        words = [u.lower for u in units[at:hi]]
+        return any(tuple(words[k:k + len(c)]) == c for c in self.e.conditionals for k in range(len(words)))
 
     def position(self, s, units, m: rules_mod.Match):
         emit = m.rule.emit
@@ -964,11 +975,12 @@ class _Run:
             topics = self.context_treaty(units, m)
         if not topics:
             return
+        conditional = self.conditional(units, cue_at)
         for holder in holders:
             act = action
             if act is None and self.e.legislature_action and self.entities[holder].kind_of == "legislature":
                 act = self.e.legislature_action
-            fact = PositionFact(holder, stance, topics[0], act, [self.evidence(s, units, m)])
+            fact = PositionFact(holder, stance, topics[0], act, [self.evidence(s, units, m)], conditional)
             self.add_position(fact)
             place, date = self.place_and_date(units, m)
             self._sentence_facts.append(({holder}, place, date))

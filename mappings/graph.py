@@ -158,6 +158,8 @@ def to_graph(x: Extraction, iris: IRIs) -> Graph:
         g.add((node, DIP.topic, iris.entity(fact.topic)))
         if fact.action:
             g.add((node, DIP.action, DIP[fact.action]))
+        if fact.conditional:
+            g.add((node, DIP.conditional, Literal(True)))
         g.add((node, DIP.reportedIn, art))
         _evidence(g, node, fact.evidence, art, iris)
     return g
