@@ -119,7 +119,6 @@ class Unit:
     start: int
     end: int
     lower: str
-    lemma: str
     etype: str | None = None  # Person, State, Organization, Place, Treaty, Date
     refs: list[str] = field(default_factory=list)  # entity keys (several for "the two ministers")
     actor: list[str] = field(default_factory=list)  # what it stands for as an actor (Moscow → Russia)
@@ -208,10 +207,6 @@ class Engine:
             if self.matcher.matches(rule, units, lambda i, t: run.group_at(units, i, t)):
                 return True
         return False
-
-    def lemma(self, word: str) -> str:
-        """Units match rules by their lower-case form; patterns carry the inflections."""
-        return word.lower()
 
 
 # --- one run over one article -----------------------------------------------
@@ -352,8 +347,6 @@ class _Run:
 
     def units(self, s: Sentence, hits, citation) -> list[Unit]:
         toks = s.tokens
-        for t in toks:
-            t.lemma = self.e.lemma(t.text)
         n = len(toks)
         spans: list[tuple[int, int, Unit] | None] = []
         taken = [False] * n
@@ -399,7 +392,7 @@ class _Run:
                 self.last_date = value
             first, last = toks[m.start], toks[m.end - 1]
             u = Unit(s.text[first.start - s.start:last.end - s.start], first.start, last.end,
-                     " ".join(t.lower for t in toks[m.start:m.end]), "", etype="Date", date=value,
+                     " ".join(t.lower for t in toks[m.start:m.end]), etype="Date", date=value,
                      no_date=value is None)
             u.in_citation = cite_lo <= m.start < cite_hi
             free.append((m.start, m.end, u))
@@ -416,7 +409,7 @@ class _Run:
             if any(a <= i < b for a, b, _ in merged):
                 continue
             t = toks[i]
-            u = Unit(t.text, t.start, t.end, t.lower, t.lemma)
+            u = Unit(t.text, t.start, t.end, t.lower)
             u.in_citation = cite_lo <= i < cite_hi
             units.append(u)
         return units
@@ -550,8 +543,7 @@ class _Run:
     def _unit(self, toks, i, j, etype, refs, actor) -> Unit:
         first, last = toks[i], toks[j - 1]
         text = self.article.text[first.start:last.end]
-        return Unit(text, first.start, last.end, text.lower(), text.lower(), etype=etype, refs=list(refs),
-                    actor=list(actor))
+        return Unit(text, first.start, last.end, text.lower(), etype=etype, refs=list(refs), actor=list(actor))
 
     def surname(self, word: str) -> str | None:
         if word in self.surnames:
@@ -691,7 +683,7 @@ class _Run:
     # -- rules -------------------------------------------------------------------------
 
     def group_at(self, units: list[Unit], i: int, types) -> int | None:
-        if not units[i].has_type(types) or self._after_location_prep(units, i, types):
+        if not units[i].has_type(types):
             return None
         end = i + 1
         while end < len(units):
@@ -706,9 +698,6 @@ class _Run:
                 break
             end = k + 1
         return end
-
-    def _after_location_prep(self, units, i, types) -> bool:
-        return False
 
     def apply_rules(self, s: Sentence, units: list[Unit]):
         vetoed_clauses = set()
@@ -937,11 +926,7 @@ class _Run:
         emit = m.rule.emit
         holder_name = emit.get("holder", "subject")
         if holder_name == "subject" and "subject" not in m.captures:
-            cue = m.captures.get("stance") or m.captures.get("action")
-            anchor = m.start
-            if cue is not None and cue.start > m.start and units[m.start].etype == "Treaty":
-                anchor = m.start  # "the treaty remains the cornerstone": subject before the treaty
-            holders = self.subject(units, anchor)
+            holders = self.subject(units, m.start)  # the subject before the whole match
         else:
             holders = self.refs(units, m.captures[holder_name])
         holders = [h for h in holders if self.entities[h].type in ACTOR_TYPES]

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ahocorasick
-import yaml
 
 from . import yamlio
 
@@ -187,17 +186,10 @@ def _case_ok(name: str, surface: str, kind: str) -> bool:
 
 
 def load(directory: str | Path) -> Gazetteer:
-    directory = Path(directory)
-    files = sorted(directory.glob("*.yaml"))
-    if not files:
-        raise GazetteerError(f"{directory}: no gazetteer files (*.yaml)")
     entries: list[Entry] = []
     errors: list[str] = []
-    for path in files:
-        try:
-            data = yamlio.load(path) or []
-        except yaml.YAMLError as exc:
-            raise GazetteerError(f"{path.name}: not valid YAML: {exc}") from None
+    for path, data in yamlio.load_dir(directory, "gazetteer", GazetteerError):
+        data = data or []
         if not isinstance(data, list):
             raise GazetteerError(f"{path.name}: must be a list of entries")
         for n, raw in enumerate(data, 1):

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
-
 from . import yamlio
 from .morphology import inflections
 
@@ -106,19 +104,12 @@ def _as_set(value) -> frozenset[str]:
 
 def load(directory: str | Path, irregular: dict[str, set[str]] | None = None) -> RuleSet:
     """Load every rule file in `directory`; `irregular` maps a base form to its irregular forms."""
-    directory = Path(directory)
-    files = sorted(directory.glob("*.yaml"))
-    if not files:
-        raise RuleError(f"{directory}: no rule files (*.yaml)")
     errors: list[str] = []
     rules: list[Rule] = []
     phrases: dict[str, dict[str, list[tuple[str, ...]]]] = {}
     raw_rules: list[tuple[str, int, Any]] = []
-    for path in files:
-        try:
-            doc = yamlio.load(path) or {}
-        except yaml.YAMLError as exc:
-            raise RuleError(f"{path.name}: not valid YAML: {exc}") from None
+    for path, doc in yamlio.load_dir(directory, "rule", RuleError):
+        doc = doc or {}
         if not isinstance(doc, dict) or set(doc) - {"phrases", "rules"}:
             errors.append(f"{path.name}: must be a mapping with 'phrases' and/or 'rules'")
             continue
@@ -282,7 +273,7 @@ def _check_emit(where, kind, emit, names) -> list[str]:
 class Matcher:
     """Matches rules against a sequence of units.
 
-    `units` must offer ``.lower``, ``.lemma``, ``.is_break`` and
+    `units` must offer ``.lower``, ``.is_entity``, ``.is_break`` and
     ``.has_type(types)``; `group_at(i, types)` returns the end of a coordinated
     group ("A, B and C") starting at i, or None.
     """

@@ -32,7 +32,6 @@ class Token:
     start: int
     end: int
     index: int = 0
-    lemma: str = ""
 
     @property
     def lower(self) -> str:

@@ -27,3 +27,18 @@ def load(path: str | Path):
 
 def loads(text: str):
     return yaml.load(text, Loader=WordLoader)
+
+
+def load_dir(directory: str | Path, what: str, error: type[Exception]) -> list[tuple[Path, object]]:
+    """Every *.yaml file of a directory, parsed, in name order; `error` names the file on bad YAML."""
+    directory = Path(directory)
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise error(f"{directory}: no {what} files (*.yaml)")
+    docs = []
+    for path in files:
+        try:
+            docs.append((path, load(path)))
+        except yaml.YAMLError as exc:
+            raise error(f"{path.name}: not valid YAML: {exc}") from None
+    return docs
