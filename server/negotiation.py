@@ -37,6 +37,9 @@ GRAPHS = [  # CONSTRUCT, DESCRIBE and entity data
 HTML = Format("html", "text/html", ("application/xhtml+xml",))
 FORMAT_NAMES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "rdfxml": "rdf",
                 "rdf-xml": "rdf", "nquads": "nq", "n-quads": "nq", "sparql-json": "json"}
+# A name that means one thing for results and another for graphs, as clients send it
+# (SPARQLWrapper sends format=xml for RDF/XML, format=n3 for Turtle).
+FALLBACK_NAMES = {"xml": "rdf", "n3": "ttl", "json": "jsonld", "text/n3": "ttl", "text/rdf+n3": "ttl"}
 
 
 def offered(formats: list[Format]) -> str:
@@ -56,9 +59,10 @@ def choose(accept: str | None, formats: list[Format], format_param: str | None =
     if format_param:
         wanted = format_param.strip().lower()
         wanted = FORMAT_NAMES.get(wanted, wanted)
-        for f in formats:
-            if wanted in (f.name, f.media_type, *f.aliases):
-                return f
+        for name in (wanted, FALLBACK_NAMES.get(wanted)):
+            for f in formats:
+                if name in (f.name, f.media_type, *f.aliases):
+                    return f
         raise NotAcceptable(f"format {format_param!r} is not offered here; use one of "
                             + ", ".join(f.name for f in formats))
     if not accept or not accept.strip():
@@ -68,7 +72,9 @@ def choose(accept: str | None, formats: list[Format], format_param: str | None =
         return default
     by_type: dict[str, Format] = {}
     for f in [default, *formats]:  # the default first: it wins ties, such as */*
-        for media_type in (f.media_type, *f.aliases):
+        by_type.setdefault(f.media_type, f)
+    for f in [default, *formats]:  # then aliases, so that a tie (text/*) goes to a format's own type
+        for media_type in f.aliases:
             by_type.setdefault(media_type, f)
     best = parsed.best_match(list(by_type))
     if best is None:

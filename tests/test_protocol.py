@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from rdflib import RDF, RDFS, Graph, Namespace
+from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
 HERE = Path(__file__).parent / "w3c" / "protocol"
@@ -113,3 +113,137 @@ def test_w3c_protocol(live_rw, test):
             Graph().parse(data=r.content, format=RDF_TYPES[media])
         if req["boolean"] is not None:
             assert boolean_of(r) is req["boolean"].toPython(), test["name"]
+
+
+# --- service description (tests/w3c/service-description: three checks in prose) ----------
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SD_TERMS = {  # the SD vocabulary's classes, properties and instances used here
+    "Service", "Dataset", "Graph", "endpoint", "supportedLanguage", "feature", "resultFormat", "defaultDataset",
+    "defaultGraph", "SPARQL10Query", "SPARQL11Query", "SPARQL11Update", "UnionDefaultGraph", "BasicFederatedQuery",
+}
+
+
+def test_service_description_manifest_has_three_checks():
+    g = Graph().parse(HERE.parent / "service-description" / "manifest.ttl", format="turtle")
+    names = {str(n) for n in g.objects(predicate=MF.name)}
+    assert names == {"GET on endpoint returns RDF", "Service description contains a matching sd:endpoint triple",
+                     "Service description conforms to schema"}
+
+
+@pytest.mark.parametrize("accept", [None, "text/turtle", "application/rdf+xml", "application/n-triples"])
+def test_service_description(live, accept):
+    endpoint = live.url + "/sparql"
+    r = requests.get(endpoint, headers={"Accept": accept} if accept else {})
+    # returns-rdf: a GET on the endpoint with no query returns RDF
+    assert r.status_code == 200
+    media = r.headers["Content-Type"].split(";")[0]
+    assert media in RDF_TYPES and (accept is None or media == accept)
+    g = Graph().parse(data=r.content, format=RDF_TYPES[media])
+    # has-endpoint-triple: an sd:endpoint triple whose object is the URL that was fetched
+    services = list(g.subjects(SD.endpoint, URIRef(endpoint)))
+    assert services and (services[0], RDF.type, SD.Service) in g
+    # conforms-to-schema: SD terms only, with objects of the right kind
+    used = {str(t)[len(str(SD)):] for t in g.all_nodes() | set(g.predicates()) if str(t).startswith(str(SD))}
+    assert used <= SD_TERMS, used - SD_TERMS
+    service = services[0]
+    for lang in g.objects(service, SD.supportedLanguage):
+        assert lang in (SD.SPARQL10Query, SD.SPARQL11Query, SD.SPARQL11Update)
+    for fmt in g.objects(service, SD.resultFormat):
+        assert isinstance(fmt, URIRef) and str(fmt).startswith("http://www.w3.org/ns/formats/")
+    dataset = g.value(service, SD.defaultDataset)
+    assert (dataset, RDF.type, SD.Dataset) in g
+    assert (g.value(dataset, SD.defaultGraph), RDF.type, SD.Graph) in g
+    assert (service, SD.feature, SD.UnionDefaultGraph) in g
+    assert (service, SD.feature, SD.BasicFederatedQuery) not in g  # SERVICE is off on this server
+
+
+def test_void_counts_and_wikidata_linkset(live):
+    VOID = Namespace("http://rdfs.org/ns/void#")
+    r = requests.get(live.url + "/.well-known/void", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
+    g = Graph().parse(data=r.text, format="turtle")
+    ds = next(g.subjects(RDF.type, VOID.Dataset))
+    triples = int(g.value(ds, VOID.triples))
+    count = requests.get(live.url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()
+    assert triples == int(count["results"]["bindings"][0]["n"]["value"]) > 100
+    assert int(g.value(ds, VOID.entities)) > 10
+    assert g.value(ds, VOID.sparqlEndpoint) == URIRef(live.url + "/sparql")
+    linkset = next(g.subjects(RDF.type, VOID.Linkset))
+    assert g.value(linkset, VOID.linkPredicate) == URIRef("http://www.w3.org/2002/07/owl#sameAs")
+    assert g.value(linkset, VOID.objectsTarget) == URIRef("http://www.wikidata.org/")
+    assert int(g.value(linkset, VOID.triples)) > 5
+
+
+def test_browser_gets_yasgui_with_example_tabs(live):
+    r = requests.get(live.url + "/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
+    assert "yasgui/yasgui.min.js" in r.text and "cdn" not in r.text.lower()
+    for title in ("Who met whom", "ABM treaty", "Wikidata links", "timeline", "Federated"):
+        assert title in r.text
+    js = requests.get(live.url + "/static/yasgui/yasgui.min.js")
+    assert js.status_code == 200 and len(js.content) > 100_000
+    assert requests.get(live.url + "/static/yasgui/yasgui.min.css").status_code == 200
+
+
+def test_example_queries_run(live):
+    from server.sparql import example_queries
+
+    examples = example_queries()
+    assert len(examples) >= 5
+    for ex in examples:
+        r = requests.post(live.url + "/sparql", data={"query": ex["query"]})
+        if "SERVICE" in ex["query"]:
+            assert r.status_code == 400  # federation is off on this server
+            continue
+        assert r.status_code == 200, (ex["file"], r.text)
+        assert r.json()["results"]["bindings"], ex["file"]
+
+
+# --- negotiation and the SPARQL text checks, as plain functions ----------------------------
+
+
+@pytest.mark.parametrize("accept, fmt, expected", [
+    (None, None, "application/sparql-results+json"),
+    ("*/*", None, "application/sparql-results+json"),
+    ("application/sparql-results+xml;q=0.9, text/csv", None, "text/csv"),
+    ("text/tab-separated-values;q=0.5, application/sparql-results+xml;q=0.8", None, "application/sparql-results+xml"),
+    ("application/json", None, "application/sparql-results+json"),
+    ("text/*", None, "text/csv"),
+    ("image/png", "csv", "text/csv"),
+])
+def test_negotiation_for_results(accept, fmt, expected):
+    from server import negotiation as neg
+
+    assert neg.choose(accept, neg.RESULTS, fmt).media_type == expected
+
+
+def test_negotiation_for_graphs_and_406():
+    from server import negotiation as neg
+    from server.errors import NotAcceptable
+
+    assert neg.choose("application/ld+json;q=0.5, text/turtle", neg.GRAPHS).media_type == "text/turtle"
+    assert neg.choose(None, neg.GRAPHS, "xml").media_type == "application/rdf+xml"
+    assert neg.choose(None, neg.GRAPHS, "n3").media_type == "text/turtle"
+    with pytest.raises(NotAcceptable) as exc:
+        neg.choose("image/png", neg.GRAPHS)
+    assert "text/turtle" in exc.value.message
+
+
+def test_service_detection_and_using_rewrite():
+    from server.errors import BadRequest
+    from server.sparql_text import apply_using, service_endpoints
+
+    q = ('PREFIX e: <http://e/> SELECT * { SERVICE SILENT <http://a/sparql> { ?s ?p ?o } SERVICE e:q { } '
+         '"SERVICE <http://no/>" # SERVICE <http://no/>\n ?service <http://x/SERVICE> ?o }')
+    assert service_endpoints(q) == ["http://a/sparql", "http://e/q"]
+    assert service_endpoints("select * { service ?x { } }") == [None]
+    out = apply_using("INSERT { GRAPH <http://o> { ?s ?p ?o } } WHERE { ?s ?p ?o } ; INSERT DATA { <a:a> <a:b> 1 }",
+                      ["http://g"], ["http://n"])
+    assert "USING <http://g> USING NAMED <http://n> WHERE" in out and out.endswith("INSERT DATA { <a:a> <a:b> 1 }")
+    out = apply_using('DELETE WHERE { ?s <http://p> "}" }', ["http://g"], [])
+    assert out == 'DELETE { ?s <http://p> "}" } USING <http://g> WHERE { ?s <http://p> "}" }'
+    for update in ("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                   "DELETE { ?s ?p ?o } USING <http://g> WHERE { ?s ?p ?o }"):
+        with pytest.raises(BadRequest):
+            apply_using(update, [], ["http://x"])

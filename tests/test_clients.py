@@ -1,0 +1,100 @@
+"""Real SPARQL clients, unmodified, against a real `communique serve`: SPARQLWrapper, rdflib's SPARQLStore, curl."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+
+import pytest
+from rdflib import Graph, URIRef
+
+DIP = "https://w3id.org/communique/ontology#"
+SELECT = f"PREFIX dip: <{DIP}> SELECT ?m ?date WHERE {{ ?m a dip:Meeting OPTIONAL {{ ?m dip:date ?date }} }} ORDER BY ?m"
+ASK = f"ASK {{ ?m a <{DIP}Meeting> }}"
+CONSTRUCT = f"PREFIX dip: <{DIP}> CONSTRUCT {{ ?m a dip:Meeting ; dip:participant ?p }} WHERE {{ ?m a dip:Meeting ; dip:participant ?p }}"
+
+
+def wrapper(live, query, fmt, method="GET"):
+    from SPARQLWrapper import SPARQLWrapper
+
+    sw = SPARQLWrapper(live.url + "/sparql")
+    sw.setQuery(query)
+    sw.setReturnFormat(fmt)
+    sw.setMethod(method)
+    return sw.query()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_select_json_xml_csv(live, method):
+    from SPARQLWrapper import CSV, JSON, XML
+
+    rows = wrapper(live, SELECT, JSON, method).convert()["results"]["bindings"]
+    assert len(rows) >= 10
+    doc = wrapper(live, SELECT, XML, method).convert()  # an xml.dom.minidom Document
+    assert len(doc.getElementsByTagName("result")) == len(rows)
+    table = list(csv.reader(io.StringIO(wrapper(live, SELECT, CSV, method).convert().decode("utf-8"))))
+    assert table[0] == ["m", "date"] and len(table) == len(rows) + 1
+
+
+def test_sparqlwrapper_ask_json_and_xml(live):
+    from SPARQLWrapper import JSON, XML
+
+    assert wrapper(live, ASK, JSON).convert()["boolean"] is True
+    doc = wrapper(live, ASK, XML).convert()
+    assert doc.getElementsByTagName("boolean")[0].firstChild.data == "true"
+
+
+@pytest.mark.parametrize("fmt", ["TURTLE", "XML", "N3", "JSONLD"])
+def test_sparqlwrapper_construct(live, fmt):
+    import SPARQLWrapper
+
+    result = wrapper(live, CONSTRUCT, getattr(SPARQLWrapper, fmt))
+    graph = result.convert()
+    if not isinstance(graph, Graph):  # SPARQLWrapper returns bytes for Turtle, N3 and JSON-LD
+        graph = Graph().parse(data=graph, format={"TURTLE": "turtle", "N3": "turtle", "JSONLD": "json-ld"}[fmt])
+    assert len(graph) > 20
+
+
+def test_sparqlwrapper_update_with_token(live_rw):
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
+    sw = SPARQLWrapper(live_rw.url + "/sparql", updateEndpoint=live_rw.url + "/sparql")
+    sw.addCustomHttpHeader("Authorization", f"Bearer {live_rw.token}")
+    sw.setMethod(POST)
+    sw.setQuery("INSERT DATA { GRAPH <http://example.org/clients> { <http://example.org/a> <http://example.org/b> 42 } }")
+    sw.query()
+    sw.setQuery("SELECT ?o WHERE { GRAPH <http://example.org/clients> { ?s ?p ?o } }")
+    sw.setReturnFormat(JSON)
+    assert sw.query().convert()["results"]["bindings"][0]["o"]["value"] == "42"
+
+
+def test_rdflib_sparqlstore_select_and_construct(live):
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    store = SPARQLStore(query_endpoint=live.url + "/sparql")
+    graph = Graph(store=store)
+    rows = list(graph.query(SELECT))
+    assert len(rows) >= 10 and all(isinstance(r[0], URIRef) for r in rows)
+    constructed = graph.query(CONSTRUCT).graph
+    assert len(constructed) > 20
+    assert graph.query(ASK).askAnswer is True
+    store.close()
+
+
+curl = shutil.which("curl")
+
+
+@pytest.mark.skipif(curl is None, reason="curl is not installed")
+def test_curl_examples_from_the_readme(live):
+    out = subprocess.run([curl, "-s", "-G", live.url + "/sparql", "--data-urlencode", f"query={SELECT}",
+                          "-H", "Accept: application/sparql-results+json"], capture_output=True, check=True)
+    assert len(json.loads(out.stdout)["results"]["bindings"]) >= 10
+    out = subprocess.run([curl, "-s", "-X", "POST", live.url + "/sparql", "--data-binary", CONSTRUCT,
+                          "-H", "Content-Type: application/sparql-query", "-H", "Accept: application/n-triples"],
+                         capture_output=True, check=True)
+    assert len(Graph().parse(data=out.stdout, format="nt")) > 20
+    out = subprocess.run([curl, "-s", "-o", "/dev/null", "-w", "%{http_code}", live.url + "/sparql?query=ASK%7B%7D",
+                          "-H", "Accept: image/png"], capture_output=True, check=True)
+    assert out.stdout == b"406"

@@ -1,0 +1,157 @@
+"""The endpoint's limits, through real HTTP: timeout, disconnect, body size, UI rows, SERVICE, writes, CORS, log.
+
+The runaway query is a cross product over the whole store. Timing assertions
+are generous on purpose (503 within timeout + 5 s); the measured figures are
+printed (``pytest -s``) and recorded in bench/results.md.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from conftest import LiveServer, children_busy
+
+DIP = "https://w3id.org/communique/ontology#"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+SMALL = f"ASK {{ ?m a <{DIP}Meeting> }}"
+TIMEOUT = 2.0
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory, live):
+    """A seeded server with a 2 s timeout, 5 UI rows, and SERVICE allowed to the `live` server only."""
+    server = LiveServer(tmp_path_factory.mktemp("limited"), "--query-timeout", str(TIMEOUT), "--max-rows-html", "5",
+                        "--service-allowlist", live.url + "/sparql")
+    yield server
+    server.stop()
+
+
+def test_runaway_query_is_stopped_and_others_are_answered_meanwhile(limited):
+    outcome = {}
+
+    def runaway():
+        started = time.monotonic()
+        r = requests.get(limited.url + "/sparql", params={"query": RUNAWAY}, timeout=60)
+        outcome.update(status=r.status_code, text=r.text, seconds=time.monotonic() - started)
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.3)
+    busy_during = children_busy(limited.proc.pid, 0.5)
+    latencies, statuses = [], []
+    while thread.is_alive():
+        started = time.monotonic()
+        r = requests.get(limited.url + "/sparql", params={"query": SMALL}, timeout=30)
+        latencies.append(time.monotonic() - started)
+        statuses.append(r.status_code)
+        assert r.json()["boolean"] is True
+        time.sleep(0.05)
+    thread.join()
+    assert outcome["status"] == 503, outcome
+    assert "stopped" in outcome["text"]
+    assert outcome["seconds"] < TIMEOUT + 5
+    assert statuses and set(statuses) == {200}
+    assert max(latencies) < TIMEOUT  # never queued behind the runaway query
+    time.sleep(0.5)  # the killed worker's replacement starts
+    busy_after = children_busy(limited.proc.pid, 1.0)
+    assert busy_during > 0.5, "the runaway query should keep a worker busy"
+    assert busy_after < 0.3, "the runaway query's CPU is freed"
+    latencies.sort()
+    print(f"\nrunaway: 503 after {outcome['seconds']:.2f} s (timeout {TIMEOUT} s); other queries meanwhile: "
+          f"{len(latencies)} answered, median {latencies[len(latencies) // 2] * 1000:.1f} ms, "
+          f"max {latencies[-1] * 1000:.1f} ms; workers' CPU during {busy_during:.2f}, after {busy_after:.2f}")
+
+
+def test_client_that_disconnects_does_not_leave_its_query_running(live):
+    """The `live` server has the default 30 s timeout: only the disconnect can stop the query this soon."""
+    with socket.create_connection(("127.0.0.1", live.port)) as sock:
+        sock.sendall(f"GET /sparql?query={quote(RUNAWAY)} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        time.sleep(0.5)
+        assert children_busy(live.proc.pid, 0.5) > 0.5
+    time.sleep(1.5)
+    assert children_busy(live.proc.pid, 1.0) < 0.3
+    assert requests.get(live.url + "/sparql", params={"query": SMALL}).json()["boolean"] is True
+
+
+def test_oversized_body_is_413(live):
+    r = requests.post(live.url + "/sparql", data=b"#" * (1_048_576 + 10),
+                      headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 413
+
+
+def test_ui_rows_are_capped_other_clients_get_all(limited):
+    q = f"SELECT ?s WHERE {{ ?s a <{DIP}Mention> }}"
+    full = requests.post(limited.url + "/sparql", data={"query": q}).json()["results"]["bindings"]
+    assert len(full) > 5
+    r = requests.post(limited.url + "/sparql", data={"query": q, "ui": "1"})
+    assert len(r.json()["results"]["bindings"]) == 5
+    assert r.headers["Communique-Truncated"].startswith("true")
+    assert r.json()["results"]["bindings"] == full[:5]
+
+
+def test_service_is_off_by_default(live):
+    r = requests.get(live.url + "/sparql", params={"query": "SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"})
+    assert r.status_code == 400 and "SERVICE" in r.text and "disabled" in r.text
+    # the word SERVICE in a string or a variable is not a SERVICE clause
+    r = requests.get(live.url + "/sparql", params={"query": 'SELECT ?service { BIND("SERVICE <x>" AS ?service) }'})
+    assert r.status_code == 200
+
+
+def test_service_to_an_allowed_endpoint_works_and_others_are_refused(limited, live):
+    q = f"SELECT ?m WHERE {{ SERVICE <{live.url}/sparql> {{ ?m a <{DIP}Meeting> }} }}"
+    r = requests.get(limited.url + "/sparql", params={"query": q})
+    assert r.status_code == 200, r.text
+    assert len(r.json()["results"]["bindings"]) >= 10
+    r = requests.get(limited.url + "/sparql", params={"query": "SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"})
+    assert r.status_code == 400 and "allow-list" in r.text
+    r = requests.get(limited.url + "/sparql", params={"query": "SELECT * { SERVICE ?e { ?s ?p ?o } }"})
+    assert r.status_code == 400
+
+
+def test_writes_are_off_without_a_token(live):
+    r = requests.post(live.url + "/sparql", data={"update": "CLEAR ALL"})
+    assert r.status_code == 403 and "update token" in r.text
+    r = requests.put(live.url + "/store?graph=http://example.org/g", data=b"<a:b> <a:c> <a:d> .",
+                     headers={"Content-Type": "application/n-triples", "Authorization": "Bearer anything"})
+    assert r.status_code == 403
+    assert requests.get(live.url + "/sparql", params={"query": SMALL}).json()["boolean"] is True
+
+
+def test_writes_need_the_right_token(live_rw):
+    for auth in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic " + live_rw.token}):
+        r = requests.post(live_rw.url + "/sparql", data={"update": "CLEAR ALL"}, headers=auth)
+        assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
+    r = requests.post(live_rw.url + "/sparql", data={"update": "INSERT DATA { <http://x/s> <http://x/p> 1 }"},
+                      headers=live_rw.auth)
+    assert r.status_code == 204
+    # a write is visible to the next query
+    r = requests.get(live_rw.url + "/sparql", params={"query": "ASK { <http://x/s> <http://x/p> 1 }"})
+    assert r.json()["boolean"] is True
+    assert requests.get(live_rw.url + "/store", params={"default": ""}).status_code == 200
+
+
+def test_cors_preflight_and_simple_request(live):
+    r = requests.options(live.url + "/sparql", headers={"Origin": "https://yasgui.example",
+                                                         "Access-Control-Request-Method": "POST",
+                                                         "Access-Control-Request-Headers": "content-type"})
+    assert r.headers["Access-Control-Allow-Origin"] in ("*", "https://yasgui.example")
+    assert "POST" in r.headers["Access-Control-Allow-Methods"]
+    r = requests.get(live.url + "/sparql", params={"query": SMALL}, headers={"Origin": "https://yasgui.example"})
+    assert r.headers["Access-Control-Allow-Origin"] in ("*", "https://yasgui.example")
+
+
+def test_access_log_has_time_status_and_size(live):
+    requests.get(live.url + "/sparql", params={"query": f"SELECT ?m WHERE {{ ?m a <{DIP}Meeting> }}"})
+    time.sleep(0.2)
+    lines = [line for line in live.output().splitlines() if line.startswith("query solutions")]
+    assert lines, live.output()[-2000:]
+    assert " 200 " in lines[-1] and "ms" in lines[-1] and "bytes" in lines[-1]
+
+
+def test_healthz(live):
+    assert requests.get(live.url + "/healthz").json()["status"] == "ok"
