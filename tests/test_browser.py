@@ -1,0 +1,119 @@
+"""A reader's path through the pages, in headless Debian Chromium against a real `communique serve`.
+
+Home → search "Primakov" → his page → one of his meetings → the article, with
+its mentions highlighted. Each step asserts on what is shown and saves a
+screenshot under the test's tmp dir. `.ci/run` installs chromium and
+chromium-driver; elsewhere the test is skipped when they are missing.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+if not (CHROMIUM and CHROMEDRIVER):
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs chromium and chromium-driver (.ci/run installs them)")
+    pytest.skip("chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+                allow_module_level=True)
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en-US"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def shot(driver, tmp_path, name: str):
+    path = tmp_path / f"{name}.png"
+    driver.save_screenshot(str(path))
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def wait(driver):
+    return WebDriverWait(driver, 15)
+
+
+def test_home_search_entity_meeting_article(browser, live, tmp_path):
+    b = browser
+    b.get(live.url + "/")
+    assert b.find_element(By.TAG_NAME, "h1").text == "Diplomacy news, as a knowledge graph"
+    counts = b.find_element(By.CSS_SELECTOR, "table.counts").text
+    assert "Meeting" in counts and "Person" in counts
+    box = b.find_element(By.ID, "q")
+    box.click()
+    assert b.execute_script("return getComputedStyle(arguments[0]).outlineStyle", box) != "none", "focus is visible"
+    shot(b, tmp_path, "1-home")
+
+    box.send_keys("Primakov", Keys.ENTER)
+    wait(b).until(EC.url_contains("/search?q=Primakov"))
+    first = b.find_element(By.CSS_SELECTOR, "ol.results li a")
+    assert first.text == "Yevgeny Primakov"
+    shot(b, tmp_path, "2-search")
+
+    first.click()
+    wait(b).until(EC.url_contains("/page/person/yevgeny-primakov"))
+    assert b.find_element(By.TAG_NAME, "h1").text == "Yevgeny Primakov"
+    header = b.find_element(By.CSS_SELECTOR, "header.entity").text
+    assert "PERSON" in header.upper() and "Q270529" in header and "Prime Minister" in header
+    meetings = b.find_elements(By.CSS_SELECTOR, "#h-meetings + ol.timeline li, section[aria-labelledby=h-meetings] ol.timeline li")
+    assert len(meetings) >= 2
+    timeline = b.find_element(By.CSS_SELECTOR, "section[aria-labelledby=h-meetings]").text
+    assert "1999-02-23" in timeline and "Moscow" in timeline and "HELD" in timeline.upper()
+    shot(b, tmp_path, "3-entity")
+
+    link = next(a for a in b.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=h-meetings] ol.timeline a")
+                if "/page/meeting/" in a.get_attribute("href"))
+    link.click()
+    wait(b).until(EC.url_contains("/page/meeting/"))
+    summary = b.find_element(By.CSS_SELECTOR, "dl.summary").text
+    assert "Yevgeny Primakov" in summary and "PARTICIPANTS" in summary.upper()
+    quote = b.find_element(By.CSS_SELECTOR, "figure.evidence blockquote")
+    assert quote.find_element(By.TAG_NAME, "mark").text
+    shot(b, tmp_path, "4-meeting")
+
+    b.find_element(By.CSS_SELECTOR, "figure.evidence figcaption a[href*='/page/article/']").click()
+    wait(b).until(EC.url_contains("/page/article/"))
+    target = b.execute_script("return location.hash").lstrip("#")
+    assert target.startswith("s-")
+    sentence = b.find_element(By.ID, target)
+    assert b.execute_script("return getComputedStyle(arguments[0]).backgroundColor", sentence) != "rgba(0, 0, 0, 0)", \
+        "the evidence sentence is highlighted"
+    mentions = b.find_elements(By.CSS_SELECTOR, ".text a.mention")
+    assert len(mentions) > 30
+    primakov = [m for m in mentions if m.get_attribute("href").endswith("/page/person/yevgeny-primakov")]
+    assert primakov and primakov[0].text in ("Primakov", "Yevgeny Primakov")
+    assert b.execute_script("return getComputedStyle(arguments[0]).backgroundColor", primakov[0]) != "rgba(0, 0, 0, 0)"
+    assert "Conforms to the SHACL shapes" in b.find_element(By.CSS_SELECTOR, "header.entity").text
+    shot(b, tmp_path, "5-article")
+
+    # on a phone: one column, nothing wider than the screen
+    b.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                      {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        for path in ("", "/page/person/yevgeny-primakov"):
+            if path:
+                b.get(live.url + path)
+            assert b.execute_script("return window.innerWidth") == 390
+            assert b.execute_script("return document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
+            shot(b, tmp_path, "6-phone" + path.replace("/", "-"))
+    finally:
+        b.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -1,0 +1,113 @@
+"""Label and alias search: the index as plain functions, and /search as HTML and JSON."""
+from __future__ import annotations
+
+import pytest
+
+from server.search import LabelIndex, Searcher, normalise, tokens
+
+DIP = "https://w3id.org/communique/ontology#"
+ROWS = [
+    ("x:primakov", DIP + "Person", "Yevgeny Primakov", "Evgeny Primakov"),
+    ("x:primakov", DIP + "Person", "Yevgeny Primakov", "Primakov"),
+    ("x:prime", DIP + "Organization", "Primeval Agency", None),
+    ("x:russia", DIP + "State", "Russia", None),
+    ("x:russia", DIP + "Place", "Russia", None),
+    ("x:abm", DIP + "Treaty", "Anti-Ballistic Missile Treaty", "ABM treaty"),
+    ("x:gore", DIP + "Person", "Al Gore", None),
+    ("x:zurich", DIP + "Place", "Zürich", None),
+    ("x:article", DIP + "Article", "Monitor 5:39 — Primakov in Moscow", None),
+]
+
+
+@pytest.fixture(scope="module")
+def index():
+    return LabelIndex(ROWS)
+
+
+def test_normalise_folds_case_and_accents():
+    assert normalise("ZÜRICH") == "zurich"
+    assert tokens("Anti-Ballistic Missile Treaty (ABM)") == ["anti", "ballistic", "missile", "treaty", "abm"]
+
+
+@pytest.mark.parametrize("query, first", [
+    ("Primakov", "x:primakov"),
+    ("primak", "x:primakov"),  # a prefix of a label token
+    ("yev prim", "x:primakov"),  # every word a prefix
+    ("evgeny", "x:primakov"),  # an alias
+    ("abm", "x:abm"),
+    ("ballistic missile", "x:abm"),
+    ("zurich", "x:zurich"),  # without the accent
+    ("ZÜR", "x:zurich"),
+    ("gore", "x:gore"),
+])
+def test_prefix_search_on_labels_and_aliases(index, query, first):
+    hits = index.search(query)
+    assert hits and hits[0].iri == first
+
+
+def test_no_match_and_empty_query(index):
+    assert index.search("nobody") == []
+    assert index.search("   ") == []
+    assert index.search("primakov zzz") == []
+
+
+def test_ranking_and_types(index):
+    hits = index.search("prim")
+    assert [h.iri for h in hits] == ["x:prime", "x:primakov", "x:article"]  # names starting so first, articles last
+    assert [h.type for h in index.search("russia")] == ["State"]  # one entry, shown as its most specific class
+    alias = index.search("evgeny")[0]
+    assert alias.label == "Yevgeny Primakov" and alias.matched == "Evgeny Primakov"
+
+
+def test_limit(index):
+    assert len(index.search("p", limit=2)) == 2
+
+
+class FakePool:
+    def __init__(self):
+        self.generation, self.calls = 0, 0
+
+    def select(self, query):
+        self.calls += 1
+        label = "Yevgeny Primakov" if self.generation == 0 else "Igor Ivanov"
+        return [{"s": {"value": "x:" + label}, "type": {"value": DIP + "Person"}, "label": {"value": label}}]
+
+
+def test_searcher_rebuilds_only_when_the_store_changes():
+    pool = FakePool()
+    s = Searcher(pool)
+    assert s.search("prim")[0].label == "Yevgeny Primakov"
+    s.search("yev")
+    assert pool.calls == 1
+    pool.generation += 1  # a write
+    assert s.search("prim") == [] and s.search("ivan")[0].label == "Igor Ivanov"
+    assert pool.calls == 2
+
+
+# --- the endpoint ---------------------------------------------------------------------------
+
+
+def test_search_json_for_autocomplete(client):
+    r = client.get("/search", query_string={"q": "Primak"}, headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.mimetype == "application/json" and "Accept" in r.headers["Vary"]
+    data = r.get_json()
+    first = data["results"][0]
+    assert data["query"] == "Primak"
+    assert first == {"iri": "http://localhost:5000/id/person/yevgeny-primakov", "label": "Yevgeny Primakov",
+                     "type": "Person", "matched": "Yevgeny Primakov", "href": "/page/person/yevgeny-primakov"}
+
+
+def test_search_html(client):
+    r = client.get("/search", query_string={"q": "abm"}, headers={"Accept": "text/html"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert 'href="/page/treaty/abm-treaty"' in html and "Anti-Ballistic Missile Treaty" in html
+    assert client.get("/search", query_string={"q": "<script>"}, headers={"Accept": "text/html"}).status_code == 200
+    assert "<script>" not in client.get("/search", query_string={"q": "<script>"}).get_data(as_text=True)
+
+
+def test_search_finds_every_kind_of_entity_in_the_seed_graph(client):
+    for q, href in (("moscow", "/page/place/moscow"), ("russia", "/page/state/russia"), ("nato", "/page/organization/nato"),
+                    ("talbott", "/page/person/strobe-talbott")):
+        results = client.get("/search", query_string={"q": q, "format": "json"}).get_json()["results"]
+        assert results[0]["href"] == href, q
