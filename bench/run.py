@@ -1,7 +1,8 @@
-"""Benchmarks. Figures go to bench/results.md (and the README quotes them).
+"""Extraction benchmark: time per article, and how matching scales with the gazetteer's size.
 
-    .venv/bin/python bench/run.py [--repeat N]
+    .venv/bin/python bench/run.py [--repeat N]      (or: make bench)
 
+Figures go to the "extraction" section of bench/results.md (the README quotes them).
 Machines here are shared and noisy: compare figures from one run, not across runs.
 """
 from __future__ import annotations
@@ -17,7 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.results import write_section  # noqa: E402
 from mappings import Engine, IRIs, read_article, to_graph  # noqa: E402
+from mappings.gazetteer import Entry, Gazetteer  # noqa: E402
 from server import shacl  # noqa: E402
 
 
@@ -33,7 +36,6 @@ def timed(fn, repeat):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=20)
-    ap.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
     args = ap.parse_args()
     rows = []
     started = time.perf_counter()
@@ -49,19 +51,30 @@ def main():
     graphs = [to_graph(engine.extract(a), iris) for a in articles]
     med, mean = timed(lambda: [shacl.validate(g, "x") for g in graphs], max(3, args.repeat // 4))
     rows.append(("SHACL validation of one article graph", f"{mean / len(graphs):.1f} ms", "mean"))
+    # The gazetteer is one Aho-Corasick automaton: matching must not slow down as it grows.
+    texts = [a.text for a in articles]
+    real = list(engine.gazetteer.entries.values())
+    base_ms = timed(lambda: [engine.gazetteer.find(t) for t in texts], args.repeat)[1]
+    for factor in (10, 100):
+        fake = [Entry(id=f"synthetic-{n}", type="Person", label=f"Synthetic Person{n} Name{n % 977}")
+                for n in range(len(real) * factor)]
+        big = Gazetteer(real + fake)
+        ms = timed(lambda: [big.find(t) for t in texts], args.repeat)[1]
+        rows.append((f"gazetteer matching with {len(real) * (factor + 1):,} entries vs {len(real):,}",
+                     f"{ms / base_ms:.2f}×", f"{ms / len(texts):.2f} ms vs {base_ms / len(texts):.2f} ms per article"))
     gaz = len(engine.gazetteer)
-    text = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
-    out = f"""# Benchmark results
+    table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
+    text = f"""## Extraction
 
-Machine: {platform.machine()}, Python {platform.python_version()}, {platform.system()}; gazetteer of {gaz} entries,
+Machine: {platform.machine()}, Python {platform.python_version()}; gazetteer of {gaz} entries,
 {len(engine.ruleset)} rules. Run: `make bench`.
 
-| what | time | how measured |
+| what | figure | how measured |
 |---|---|---|
-{text}
+{table}
 """
-    Path(args.out).write_text(out)
-    print(out)
+    write_section("extraction", text)
+    print(text)
 
 
 if __name__ == "__main__":
