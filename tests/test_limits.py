@@ -78,6 +78,29 @@ def test_client_that_disconnects_does_not_leave_its_query_running(live):
     assert requests.get(live.url + "/sparql", params={"query": SMALL}).json()["boolean"] is True
 
 
+def _rss_mb(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_a_million_row_select_is_streamed_not_built_in_memory(live):
+    before = _rss_mb(live.proc.pid)
+    peak, rows, size = before, 0, 0
+    r = requests.get(live.url + "/sparql", params={"query": "SELECT ?a ?b { ?a ?p ?x . ?b ?q ?y } LIMIT 1000000"},
+                     headers={"Accept": "text/tab-separated-values"}, stream=True)
+    assert r.headers.get("Content-Length") is None  # streamed, not sized up front
+    for n, chunk in enumerate(r.iter_content(64 * 1024)):
+        rows += chunk.count(b"\n")
+        size += len(chunk)
+        if n % 50 == 0:
+            peak = max(peak, _rss_mb(live.proc.pid))
+    assert rows == 1_000_001  # the header line, then a million rows
+    assert size > 100_000_000
+    assert peak - before < 80, f"the server grew by {peak - before:.0f} MB for a {size / 1e6:.0f} MB result"
+
+
 def test_oversized_body_is_413(live):
     r = requests.post(live.url + "/sparql", data=b"#" * (1_048_576 + 10),
                       headers={"Content-Type": "application/sparql-query"})
