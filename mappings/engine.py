@@ -175,6 +175,7 @@ class Engine:
             first, *rest = phrase.lower().split()
             self.control_verbs |= {tuple([form, *rest]) for form in inflections(first, self.irregular)}
         self.location_markers = {m.lower() for m in lex["location_markers"]}
+        self.venue_nouns = {v.lower() for v in lex["venue_nouns"]}
         self.treaty_anaphor_modifiers = {str(m).lower() for m in lex["treaty_anaphor_modifiers"]}
         self.non_role_titles = {t.lower() for t in lex["non_role_titles"]}
         self.location_preps = {p.lower() for p in lex["location_prepositions"]}
@@ -590,7 +591,7 @@ class _Run:
             after = toks[end].lower if end < len(toks) else ""
             possessive = after in ("'s", "’s")
             if target and (possessive or prev not in self.e.location_preps) and not in_citation \
-                    and after not in ("summit",):
+                    and after not in self.e.venue_nouns:
                 actor = [self.entity_for(target).key]
             unit = self._unit(toks, i, end, "Place", [entity.key], actor)
             if target:
@@ -815,15 +816,16 @@ class _Run:
             k = 0
             if units[0].lower == "while":
                 k = 1
-            if units[k].lower in ("in", "at") and units[k + 1].has_type(("Place",)) and units[k + 2].lower == ",":
+            if units[k].lower in self.e.location_markers and units[k + 1].has_type(("Place",)) \
+                    and units[k + 2].lower == ",":
                 place = units[k + 1].refs[0]
-        if place is None and any(u.lower == "summit" for u in units[lo:hi]) and self.venue:
+        if place is None and any(u.lower in self.e.venue_nouns for u in units[lo:hi]) and self.venue:
             place = self.venue
         return place, date
 
     def find_venue(self, units) -> str | None:
         for k, u in enumerate(units):
-            if u.lower in ("summit", "conference", "session") and not u.is_entity:
+            if u.lower in self.e.venue_nouns and not u.is_entity:
                 for j in range(k + 1, min(k + 4, len(units))):
                     if units[j].has_type(("Place",)) and units[j - 1].lower == "in":
                         return units[j].refs[0]
