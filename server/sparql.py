@@ -412,15 +412,13 @@ def _target(path: str | None):
     if path is not None:  # direct identification: the request URL is the graph's name
         if has_graph or has_default:
             raise BadRequest("a graph's own URL takes no 'graph' or 'default' parameter")
-        return request.base_url
+        return Operation(None, "", {"graph": [request.base_url]}).iris("graph")[0]
     if has_graph and has_default:
         raise BadRequest("name the graph with either ?graph=IRI or ?default, not both")
     if has_default:
         return DEFAULT
     if has_graph:
-        iri = request.args["graph"]
-        Operation(None, "", {"graph": [iri]}).iris("graph")
-        return iri
+        return Operation(None, "", {"graph": [request.args["graph"]]}).iris("graph")[0]
     return None
 
 
@@ -530,4 +528,4 @@ def _gsp_delete(target) -> Response:
 
     if not pool().write(delete):
         raise NotFound(f"there is no graph {target}")
-    return Response(status=200 if target is not DEFAULT else 204)
+    return Response(status=200)

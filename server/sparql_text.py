@@ -25,9 +25,9 @@ _TOKEN = re.compile(r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\u00B7\u00C0-\uFFFF.-]*)?:(?:[\w\u00C0-\uFFFF:%\\-](?:[\w\u00B7\u00C0-\uFFFF.:%\\-]*[\w\u00B7\u00C0-\uFFFF:%\\-])?)?)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\u00B7\u00C0-\uFFFF.-]*)?:(?:[\w\u00B7\u00C0-\uFFFF.:%-]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?\#@%-])*)
   | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
@@ -55,6 +55,11 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
+def _unescape(iri: str) -> str:
+    """An IRI's \\uXXXX and \\UXXXXXXXX escapes, decoded (pyoxigraph decodes them too)."""
+    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
+
+
 def _prefixes(toks: list[Token]) -> dict[str, str]:
     found = {}
     for i, t in enumerate(toks[:-2]):
@@ -78,7 +83,7 @@ def service_endpoints(query: str) -> list[str | None]:
         if target is None:
             found.append(None)
         elif target.kind == "iri":
-            found.append(target.text[1:-1])
+            found.append(_unescape(target.text[1:-1]))
         elif target.kind == "pname":
             prefixes = _prefixes(toks) if prefixes is None else prefixes
             prefix, _, local = target.text.partition(":")

@@ -98,3 +98,40 @@ def test_curl_examples_from_the_readme(live):
     out = subprocess.run([curl, "-s", "-o", "/dev/null", "-w", "%{http_code}", live.url + "/sparql?query=ASK%7B%7D",
                           "-H", "Accept: image/png"], capture_output=True, check=True)
     assert out.stdout == b"406"
+
+
+# --- YASGUI in a real (headless) browser, with every host but the server unreachable --------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromedriver are not installed")
+def test_yasgui_runs_a_query_offline(live, tmp_path):
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):  # offline: no CDN could answer
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+    try:
+        driver.get(live.url + "/sparql")
+        wait = WebDriverWait(driver, 20)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".yasqe_queryButton"))
+        tabs = driver.find_element(By.CSS_SELECTOR, ".tabsList").text
+        for title in ("Who met whom", "ABM treaty", "Wikidata links", "timeline", "Federated"):
+            assert title in tabs, tabs
+        driver.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".yasr table tbody tr")) > 3)
+        rows = driver.find_elements(By.CSS_SELECTOR, ".yasr table tbody tr")
+        assert any("/id/" in r.text or "Primakov" in r.text or "Talbott" in r.text for r in rows), rows[0].text
+        driver.save_screenshot(str(tmp_path / "yasgui.png"))
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "127.0.0.1" in e["message"]
+                  and "favicon" not in e["message"]]
+        assert not errors, errors
+    finally:
+        driver.quit()

@@ -117,6 +117,13 @@ def test_ui_rows_are_capped_other_clients_get_all(limited):
     assert r.json()["results"]["bindings"] == full[:5]
 
 
+def test_ui_construct_is_capped_too(limited):
+    q = f"CONSTRUCT {{ ?s a <{DIP}Mention> }} WHERE {{ ?s a <{DIP}Mention> }}"
+    r = requests.post(limited.url + "/sparql", data={"query": q, "ui": "1"}, headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/n-triples")
+    assert len(r.text.strip().splitlines()) == 5 and r.headers["Communique-Truncated"].startswith("true")
+
+
 def test_service_is_off_by_default(live):
     r = requests.get(live.url + "/sparql", params={"query": "SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"})
     assert r.status_code == 400 and "SERVICE" in r.text and "disabled" in r.text

@@ -238,6 +238,11 @@ def test_service_detection_and_using_rewrite():
          '"SERVICE <http://no/>" # SERVICE <http://no/>\n ?service <http://x/SERVICE> ?o }')
     assert service_endpoints(q) == ["http://a/sparql", "http://e/q"]
     assert service_endpoints("select * { service ?x { } }") == [None]
+    # escapes that would hide a SERVICE from a naive reader: '#' in an IRI or a local name is not a comment
+    assert service_endpoints(r"SELECT * { ?s <http://x/\u0041#> ?o . SERVICE <http://evil/> { } }") == ["http://evil/"]
+    assert service_endpoints(r"PREFIX e: <http://e/> SELECT * { ?s e:a\#b ?o . SERVICE <http://evil/> { } }") == ["http://evil/"]
+    assert service_endpoints(r"SELECT * { ?s <http://x/'> ?o . SERVICE <http://evil/> { ?s ?p '1' } }") == ["http://evil/"]
+    assert service_endpoints(r"SELECT * { SERVICE <http://a/sparq\u006C> { } }") == ["http://a/sparql"]
     out = apply_using("INSERT { GRAPH <http://o> { ?s ?p ?o } } WHERE { ?s ?p ?o } ; INSERT DATA { <a:a> <a:b> 1 }",
                       ["http://g"], ["http://n"])
     assert "USING <http://g> USING NAMED <http://n> WHERE" in out and out.endswith("INSERT DATA { <a:a> <a:b> 1 }")
