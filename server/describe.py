@@ -4,6 +4,11 @@ Each function takes the pool and an IRI and returns what one page shows. Every
 query is DISTINCT: each article's graph repeats the description of the entities
 it mentions, and the default graph is the union of the article graphs. Long
 lists are capped (``LIST_CAP``) and come with their full count.
+
+Labels of entities are never joined into a query: an entity's label is repeated
+in every article graph that mentions it, so a join would multiply the rows by
+that number. They come from ``labels()`` instead: the server's in-memory label
+map (``known``, from the search index) and, for the rest, one VALUES query.
 """
 from __future__ import annotations
 
@@ -52,15 +57,32 @@ def count(pool, where: str) -> int:
     return _int(r[0]["n"], 0) if r else 0
 
 
+def labels(pool, iris, known: dict | None = None) -> dict[str, str]:
+    """{iri: label} for the IRIs that have one."""
+    known = known or {}
+    out, missing = {}, []
+    for i in dict.fromkeys(iris):
+        if i in known:
+            out[i] = known[i]
+        else:
+            missing.append(i)
+    for start in range(0, len(missing), 200):
+        values = " ".join(node(i) for i in missing[start:start + 200])
+        for r in rows(pool, f"SELECT DISTINCT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x rdfs:label ?l }}"):
+            out.setdefault(r["x"], r["l"])
+    return out
+
+
 # --- every resource ------------------------------------------------------------------
 
 
-def resource(pool, iri: str) -> dict | None:
+def resource(pool, iri: str, known: dict | None = None) -> dict | None:
     """Label, types, Wikidata, aliases and the outgoing and incoming links; None if unknown."""
     n = node(iri)
-    out = pool.select(PREFIXES + f"SELECT DISTINCT ?p ?o ?olabel WHERE {{ {n} ?p ?o . OPTIONAL {{ ?o rdfs:label ?olabel }} }}")
+    out = pool.select(PREFIXES + f"SELECT DISTINCT ?p ?o WHERE {{ {n} ?p ?o }}")
     if not out:
         return None
+    names = labels(pool, [r["o"]["value"] for r in out if r["o"]["type"] == "uri"], known)
     outgoing: dict[str, list[dict]] = {}
     seen = set()
     for r in out:
@@ -69,7 +91,7 @@ def resource(pool, iri: str) -> dict | None:
             continue
         seen.add((p, o["value"]))
         dt = o.get("datatype")
-        outgoing.setdefault(p, []).append({"value": o["value"], "label": r.get("olabel", {}).get("value"),
+        outgoing.setdefault(p, []).append({"value": o["value"], "label": names.get(o["value"]),
                                            "iri": o["type"] == "uri", "lang": o.get("xml:lang"),
                                            "datatype": local_name(dt) if dt else None})
     types = [v["value"] for v in outgoing.get(RDF_TYPE, [])]
@@ -86,23 +108,25 @@ def resource(pool, iri: str) -> dict | None:
         "affiliations": [{"iri": v["value"], "label": v["label"] or local_name(v["value"])}
                          for v in outgoing.get(DIP + "affiliation", [])],
         "outgoing": outgoing,
-        "incoming": incoming(pool, iri),
+        "incoming": incoming(pool, iri, known),
     }
     data["page_type"] = next((t for t in PAGE_TYPES if t in dip_types), "Entity")
     return data
 
 
-def incoming(pool, iri: str) -> dict[str, dict]:
+def incoming(pool, iri: str, known: dict | None = None) -> dict[str, dict]:
     """{property: {"count": n, "subjects": [first INCOMING_CAP {iri, label}]}}."""
     n = node(iri)
     counts = rows(pool, f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {n} }} GROUP BY ?p ORDER BY ?p")
     result = {}
     for c in counts:
-        subjects = rows(pool, f"""SELECT DISTINCT ?s ?label ?exact WHERE {{ ?s {node(c["p"])} {n} .
-            OPTIONAL {{ ?s rdfs:label ?label }} OPTIONAL {{ ?s oa:exact ?exact }} }} LIMIT {INCOMING_CAP * 2}""")
+        subjects = rows(pool, f"""SELECT ?s (SAMPLE(?x) AS ?exact) WHERE {{
+            {{ SELECT DISTINCT ?s WHERE {{ ?s {node(c["p"])} {n} }} LIMIT {INCOMING_CAP} }}
+            OPTIONAL {{ ?s oa:exact ?x }} }} GROUP BY ?s""")
+        names = labels(pool, [s["s"] for s in subjects], known)
         unique = {}
         for s in subjects:
-            unique.setdefault(s["s"], s.get("label") or (f"“{s['exact']}”" if s.get("exact") else None))
+            unique.setdefault(s["s"], names.get(s["s"]) or (f"“{s['exact']}”" if s.get("exact") else None))
         result[c["p"]] = {"count": _int(c["n"], 0),
                           "subjects": [{"iri": k, "label": v} for k, v in list(unique.items())[:INCOMING_CAP]]}
     return result
@@ -120,9 +144,11 @@ EVIDENCE_VARS = "?ev ?rule ?sentence ?source ?ss ?se ?xs ?xe ?exact"
 
 
 def _evidence_pattern(fact: str) -> str:
-    return f"""{fact} dip:evidence ?ev . ?ev dip:rule ?rule ; dip:sentence ?sentence ; oa:hasSource ?source .
-        OPTIONAL {{ ?ev dip:sentenceSelector ?sel . ?sel oa:start ?ss ; oa:end ?se }}
-        OPTIONAL {{ ?ev oa:hasSelector ?x . ?x oa:start ?xs ; oa:end ?xe ; oa:exact ?exact }}"""
+    """Evidence with both its selectors: the shapes require exactly one of each, and
+    a required pattern is an order of magnitude faster than OPTIONALs here."""
+    return f"""{fact} dip:evidence ?ev . ?ev dip:rule ?rule ; dip:sentence ?sentence ; oa:hasSource ?source ;
+        dip:sentenceSelector ?sel ; oa:hasSelector ?x . ?sel oa:start ?ss ; oa:end ?se .
+        ?x oa:start ?xs ; oa:end ?xe ; oa:exact ?exact ."""
 
 
 def _evidence(r: dict) -> dict:
@@ -131,65 +157,82 @@ def _evidence(r: dict) -> dict:
             "start": _int(r.get("xs")), "end": _int(r.get("xe")), "exact": r.get("exact")}
 
 
-def evidence(pool, fact: str) -> list[dict]:
+def evidence(pool, fact: str, known: dict | None = None) -> list[dict]:
     found = rows(pool, f"SELECT DISTINCT {EVIDENCE_VARS} WHERE {{ {_evidence_pattern(node(fact))} }} ORDER BY ?ev")
-    cited = rows(pool, f"""SELECT DISTINCT ?ev ?c ?clabel WHERE {{ {node(fact)} dip:evidence ?ev .
-        ?ev dip:citedSource ?c . OPTIONAL {{ ?c rdfs:label ?clabel }} }}""")
+    cited = rows(pool, f"""SELECT DISTINCT ?ev ?c WHERE {{ {node(fact)} dip:evidence ?ev . ?ev dip:citedSource ?c }}""")
+    names = labels(pool, [c["c"] for c in cited], known)
     items = {}
     for r in found:
         items.setdefault(r["ev"], _evidence(r))
     for c in cited:
         if c["ev"] in items:
-            items[c["ev"]].setdefault("cited", []).append({"iri": c["c"], "label": c.get("clabel", c["c"])})
+            items[c["ev"]].setdefault("cited", []).append({"iri": c["c"], "label": names.get(c["c"], local_name(c["c"]))})
     return list(items.values())
 
 
 # --- actors and places ------------------------------------------------------------------
 
 
-def meetings(pool, where: str) -> dict:
+def meetings(pool, where: str, known: dict | None = None) -> dict:
     """Meetings matching a pattern on ?m, as a timeline: {"count", "items"}."""
     total = count(pool, f"?m a dip:Meeting . {where}")
-    found = rows(pool, f"""SELECT DISTINCT ?m ?label ?date ?status ?place ?placeLabel ?article ?adate WHERE {{
-        ?m a dip:Meeting . {where}
-        ?m rdfs:label ?label ; dip:status ?status ; dip:reportedIn ?article .
+    # first the page of meetings in date order (few variables: sorting is the cost), then their details
+    page = rows(pool, f"""SELECT ?m WHERE {{ ?m a dip:Meeting . {where} ?m dip:reportedIn ?article .
         OPTIONAL {{ ?m dip:date ?date }} OPTIONAL {{ ?article dip:date ?adate }}
-        OPTIONAL {{ ?m dip:location ?place . ?place rdfs:label ?placeLabel }}
     }} ORDER BY STR(COALESCE(?date, ?adate)) ?m LIMIT {LIST_CAP}""")
+    order = {r["m"]: i for i, r in enumerate(page)}
+    found = rows(pool, f"""SELECT DISTINCT ?m ?label ?date ?status ?place ?article ?adate WHERE {{
+        VALUES ?m {{ {" ".join(node(m) for m in order)} }}
+        ?m rdfs:label ?label ; dip:status ?status ; dip:reportedIn ?article .
+        OPTIONAL {{ ?m dip:date ?date }} OPTIONAL {{ ?article dip:date ?adate }} OPTIONAL {{ ?m dip:location ?place }}
+    }}""") if order else []
+    found.sort(key=lambda r: order[r["m"]])
     items: dict[str, dict] = {}
     for r in found:
         items.setdefault(r["m"], {"iri": r["m"], "label": r["label"], "date": r.get("date"),
                                   "article_date": r.get("adate"), "status": local_name(r["status"]),
-                                  "place": r.get("place"), "place_label": r.get("placeLabel"),
-                                  "article": r["article"], "participants": []})
+                                  "place": r.get("place"), "article": r["article"], "participants": []})
+    people = []
     if items:
         values = " ".join(node(m) for m in items)
-        for r in rows(pool, f"""SELECT DISTINCT ?m ?a ?label WHERE {{ VALUES ?m {{ {values} }}
-                ?m dip:participant ?a . ?a rdfs:label ?label }} ORDER BY ?label"""):
-            items[r["m"]]["participants"].append({"iri": r["a"], "label": r["label"]})
+        people = rows(pool, f"SELECT DISTINCT ?m ?a WHERE {{ VALUES ?m {{ {values} }} ?m dip:participant ?a }}")
+    names = labels(pool, [p["a"] for p in people] + [m["place"] for m in items.values() if m["place"]], known)
+    for r in people:
+        items[r["m"]]["participants"].append({"iri": r["a"], "label": names.get(r["a"], local_name(r["a"]))})
+    for m in items.values():
+        m["participants"].sort(key=lambda p: p["label"])
+        m["place_label"] = names.get(m["place"]) if m["place"] else None
     return {"count": total, "items": list(items.values())}
 
 
-def positions(pool, where: str) -> dict:
+def positions(pool, where: str, known: dict | None = None) -> dict:
     """Positions matching a pattern on ?pos, each with its evidence: {"count", "items"}."""
     total = count(pool, f"?pos a dip:Position . {where}")
-    found = rows(pool, f"""SELECT DISTINCT ?pos ?label ?holder ?holderLabel ?stance ?action ?topic ?topicLabel
-            ?article ?adate {EVIDENCE_VARS} WHERE {{
-        ?pos a dip:Position . {where}
+    page = rows(pool, f"""SELECT ?pos WHERE {{ ?pos a dip:Position . {where} ?pos dip:reportedIn ?article .
+        OPTIONAL {{ ?article dip:date ?adate }} }} ORDER BY STR(?adate) ?pos LIMIT {LIST_CAP}""")
+    order = {r["pos"]: i for i, r in enumerate(page)}
+    found = rows(pool, f"""SELECT DISTINCT ?pos ?label ?holder ?stance ?action ?topic ?article ?adate WHERE {{
+        VALUES ?pos {{ {" ".join(node(p) for p in order)} }}
         ?pos rdfs:label ?label ; dip:holder ?holder ; dip:stance ?stance ; dip:topic ?topic ; dip:reportedIn ?article .
-        ?holder rdfs:label ?holderLabel . ?topic rdfs:label ?topicLabel .
         OPTIONAL {{ ?pos dip:action ?action }} OPTIONAL {{ ?article dip:date ?adate }}
-        {_evidence_pattern("?pos")}
-    }} ORDER BY STR(?adate) ?pos ?ev LIMIT {LIST_CAP}""")
+    }}""") if order else []
+    found.sort(key=lambda r: order[r["pos"]])
+    names = labels(pool, [r["holder"] for r in found] + [r["topic"] for r in found], known)
     items: dict[str, dict] = {}
     for r in found:
-        p = items.setdefault(r["pos"], {
-            "iri": r["pos"], "label": r["label"], "holder": r["holder"], "holder_label": r["holderLabel"],
+        items.setdefault(r["pos"], {
+            "iri": r["pos"], "label": r["label"], "holder": r["holder"],
+            "holder_label": names.get(r["holder"], local_name(r["holder"])),
             "stance": local_name(r["stance"]), "action": local_name(r["action"]) if r.get("action") else None,
-            "topic": r["topic"], "topic_label": r["topicLabel"], "article": r["article"], "date": r.get("adate"),
-            "evidence": []})
-        if not any(e["iri"] == r["ev"] for e in p["evidence"]):
-            p["evidence"].append(_evidence(r))
+            "topic": r["topic"], "topic_label": names.get(r["topic"], local_name(r["topic"])),
+            "article": r["article"], "date": r.get("adate"), "evidence": []})
+    if items:
+        values = " ".join(node(p) for p in items)
+        for r in rows(pool, f"""SELECT DISTINCT ?pos {EVIDENCE_VARS} WHERE {{ VALUES ?pos {{ {values} }}
+                {_evidence_pattern("?pos")} }} ORDER BY ?pos ?ev"""):
+            p = items[r["pos"]]
+            if not any(e["iri"] == r["ev"] for e in p["evidence"]):
+                p["evidence"].append(_evidence(r))
     return {"count": total, "items": list(items.values())}
 
 
@@ -201,22 +244,23 @@ def mentioned_in(pool, iri: str) -> dict:
     return {"count": total, "items": [{"iri": r["a"], "label": r["label"], "date": r.get("date")} for r in found]}
 
 
-def entity(pool, iri: str) -> dict | None:
-    data = resource(pool, iri)
+def entity(pool, iri: str, known: dict | None = None) -> dict | None:
+    """Everything the page of ``iri`` shows; ``known`` is an {iri: label} map to spare queries."""
+    data = resource(pool, iri, known)
     if data is None:
         return None
     n = node(iri)
     types = set(data["types"])
     if types & {"Person", "State", "Organization", "Actor"}:
-        data["meetings"] = meetings(pool, f"?m dip:participant {n} .")
-        data["positions"] = positions(pool, f"?pos dip:holder {n} .")
+        data["meetings"] = meetings(pool, f"?m dip:participant {n} .", known)
+        data["positions"] = positions(pool, f"?pos dip:holder {n} .", known)
     if types & {"Place", "State"}:
-        data["held_here"] = meetings(pool, f"?m dip:location {n} .")
+        data["held_here"] = meetings(pool, f"?m dip:location {n} .", known)
     if "Treaty" in types:
-        data["stances"] = positions(pool, f"?pos dip:topic {n} .")
+        data["stances"] = positions(pool, f"?pos dip:topic {n} .", known)
         data["stance_summary"] = stance_summary(data["stances"]["items"])
     if "Meeting" in types or "Position" in types:
-        data["fact"] = fact(pool, iri, data)
+        data["fact"] = fact(pool, iri, data, known)
     if "Article" in types:
         data["article"] = article(pool, iri, data)
     else:
@@ -236,7 +280,7 @@ def stance_summary(items: list[dict]) -> list[dict]:
 # --- facts (meetings and positions) -------------------------------------------------------------
 
 
-def fact(pool, iri: str, data: dict) -> dict:
+def fact(pool, iri: str, data: dict, known: dict | None = None) -> dict:
     n = node(iri)
     out = data["outgoing"]
 
@@ -244,11 +288,13 @@ def fact(pool, iri: str, data: dict) -> dict:
         values = out.get(DIP + prop, [])
         return values[0] if values else None
 
-    participants = rows(pool, f"""SELECT DISTINCT ?a ?label ?type WHERE {{ {n} dip:participant ?a .
-        ?a rdfs:label ?label ; a ?type FILTER(STRSTARTS(STR(?type), "{DIP}")) }} ORDER BY ?label""")
+    participants = rows(pool, f"""SELECT DISTINCT ?a ?type WHERE {{ {n} dip:participant ?a .
+        ?a a ?type FILTER(STRSTARTS(STR(?type), "{DIP}")) }}""")
+    names = labels(pool, [r["a"] for r in participants], known)
     people: dict[str, dict] = {}
     for r in participants:
-        people.setdefault(r["a"], {"iri": r["a"], "label": r["label"], "type": local_name(r["type"])})
+        people.setdefault(r["a"], {"iri": r["a"], "label": names.get(r["a"], local_name(r["a"])),
+                                   "type": local_name(r["type"])})
     article = first("reportedIn")
     adate = rows(pool, f"SELECT DISTINCT ?d WHERE {{ {node(article['value'])} dip:date ?d }}") if article else []
 
@@ -256,7 +302,7 @@ def fact(pool, iri: str, data: dict) -> dict:
         return {"iri": v["value"], "label": v["label"] or local_name(v["value"])} if v else None
 
     return {
-        "participants": list(people.values()),
+        "participants": sorted(people.values(), key=lambda p: p["label"]),
         "place": ref(first("location")),
         "date": (first("date") or {}).get("value"),
         "status": local_name(first("status")["value"]) if first("status") else None,
@@ -266,7 +312,7 @@ def fact(pool, iri: str, data: dict) -> dict:
         "action": local_name(first("action")["value"]) if first("action") else None,
         "article": ref(article),
         "article_date": adate[0]["d"] if adate else None,
-        "evidence": evidence(pool, iri),
+        "evidence": evidence(pool, iri, known),
     }
 
 

@@ -114,7 +114,7 @@ def identifier(path: str):
 @bp.route("/page/<path:path>")
 def page(path: str):
     iri = _iri(path)
-    data = describe.entity(pool(), iri)
+    data = describe.entity(pool(), iri, searcher().index().label_of)
     if data is None:
         return _not_found(path)
     template = {"Article": "article.html", "Meeting": "meeting.html", "Position": "position.html",
@@ -162,11 +162,13 @@ def describe_query(iri: str, incoming: bool) -> str:
     (evidence, selectors, an article's mentions) and, for data, up to 1000 incoming links."""
     n = describe.node(iri)
     hash_prefix = iri + "#"
-    parts = [f"{{ {n} ?p ?o }}",
-             f'{{ {n} ?p0 ?x . ?x ?q ?y FILTER(STRSTARTS(STR(?x), "{hash_prefix}")) }}',
-             f'{{ {n} ?p1 ?x0 . ?x0 ?p2 ?x . ?x ?q ?y FILTER(STRSTARTS(STR(?x0), "{hash_prefix}") '
-             f'&& STRSTARTS(STR(?x), "{hash_prefix}")) }}',
-             f'{{ GRAPH {n} {{ ?x ?q ?y FILTER(STRSTARTS(STR(?x), "{hash_prefix}")) }} }}']
+    is_hash = f'FILTER(STRSTARTS(STR(?x), "{hash_prefix}"))'
+    # DISTINCT first: the default graph is the union of the article graphs, which repeat descriptions
+    parts = [f"{{ SELECT DISTINCT ?p ?o WHERE {{ {n} ?p ?o }} }}",
+             f"{{ {{ SELECT DISTINCT ?x WHERE {{ {n} ?p0 ?x {is_hash} }} }} ?x ?q ?y }}",
+             f"{{ {{ SELECT DISTINCT ?x WHERE {{ {n} ?p1 ?x0 . ?x0 ?p2 ?x "
+             f'FILTER(STRSTARTS(STR(?x0), "{hash_prefix}")) {is_hash} }} }} ?x ?q ?y }}',
+             f"{{ GRAPH {n} {{ ?x ?q ?y {is_hash} }} }}"]
     if incoming:
         parts.append(f"{{ SELECT DISTINCT ?s ?r WHERE {{ ?s ?r {n} }} LIMIT 1000 }}")
     template = f"{n} ?p ?o . ?x ?q ?y ." + (f" ?s ?r {n} ." if incoming else "")
@@ -200,10 +202,11 @@ SELECT DISTINCT ?property ?value ?label WHERE {{
 def home():
     ext = current_app.extensions
     cached = ext.get("communique.home")
-    if cached is None or cached[0] != pool().generation:
-        cached = (pool().generation, describe.counts(pool()))
+    generation = pool().generation
+    if cached is None or cached[0] != generation:  # both change only when the store is written
+        cached = (generation, describe.counts(pool()), describe.latest_articles(pool()))
         ext["communique.home"] = cached
-    return _page("home.html", counts=cached[1], articles=describe.latest_articles(pool()))
+    return _page("home.html", counts=cached[1], articles=cached[2])
 
 
 @bp.route("/search")

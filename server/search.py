@@ -1,6 +1,6 @@
 """Label and alias search: an in-memory index of normalised tokens (no Flask, no store).
 
-The index is built from one SELECT over every label and alias (``LabelIndex.QUERY``)
+The index is built from three SELECTs (types, labels, aliases; ``LabelIndex.from_pool``)
 and kept in the server process. A search never touches the store: the last
 query token is matched as a prefix by bisecting a sorted list of
 ``(token, entry)`` pairs, the others must be prefixes of some token of the same
@@ -54,13 +54,15 @@ class Hit:
 
 
 class LabelIndex:
-    QUERY = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    # Three single-pattern scans, joined here: an entity's description is repeated in every
+    # article graph that mentions it, so joining them in SPARQL multiplies the rows.
+    _PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?s ?type ?label ?alt WHERE {{
-  VALUES ?type {{ {" ".join(f"<{DIP}{c}>" for c in CLASSES)} }}
-  ?s a ?type ; rdfs:label ?label .
-  OPTIONAL {{ ?s skos:altLabel ?alt }}
-}}"""
+"""
+    TYPES = _PREFIXES + f"""SELECT DISTINCT ?s ?type WHERE {{
+  VALUES ?type {{ {" ".join(f"<{DIP}{c}>" for c in CLASSES)} }} ?s a ?type }}"""
+    LABELS = _PREFIXES + "SELECT DISTINCT ?s ?label WHERE { ?s rdfs:label ?label }"
+    ALIASES = _PREFIXES + "SELECT DISTINCT ?s ?alt WHERE { ?s skos:altLabel ?alt }"
 
     def __init__(self, rows=()):
         """rows: (iri, type IRI or local name, label, alias or None)."""
@@ -76,6 +78,7 @@ SELECT DISTINCT ?s ?type ?label ?alt WHERE {{
             if alt:
                 self._add_name(e, alt)
         self.entries = list(entries.values())
+        self.label_of = {e.iri: e.label for e in self.entries}  # spares the pages a label query
         pairs = set()
         for i, e in enumerate(self.entries):
             for toks in e.name_tokens:
@@ -96,9 +99,24 @@ SELECT DISTINCT ?s ?type ?label ?alt WHERE {{
         e.name_norm.append(" ".join(toks))
 
     @classmethod
-    def from_bindings(cls, bindings: list[dict]) -> "LabelIndex":
-        return cls((b["s"]["value"], b["type"]["value"], b["label"]["value"], b.get("alt", {}).get("value"))
-                   for b in bindings)
+    def from_pool(cls, pool) -> "LabelIndex":
+        types: dict[str, list[str]] = {}
+        for b in pool.select(cls.TYPES):
+            types.setdefault(b["s"]["value"], []).append(b["type"]["value"])
+        labels = {b["s"]["value"]: b["label"]["value"] for b in pool.select(cls.LABELS) if b["s"]["value"] in types}
+        aliases: dict[str, list[str]] = {}
+        for b in pool.select(cls.ALIASES):
+            if b["s"]["value"] in labels:
+                aliases.setdefault(b["s"]["value"], []).append(b["alt"]["value"])
+
+        def rows():
+            for iri, label in labels.items():
+                for t in types[iri]:
+                    yield iri, t, label, None
+                for alt in sorted(aliases.get(iri, ())):
+                    yield iri, types[iri][0], label, alt
+
+        return cls(rows())
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -160,7 +178,7 @@ class Searcher:
             return self._index
         with self._lock:
             if self._index is None or self._generation != generation:
-                self._index = LabelIndex.from_bindings(self.pool.select(LabelIndex.QUERY))
+                self._index = LabelIndex.from_pool(self.pool)
                 self._generation = generation
         return self._index
 

@@ -70,7 +70,12 @@ class FakePool:
     def select(self, query):
         self.calls += 1
         label = "Yevgeny Primakov" if self.generation == 0 else "Igor Ivanov"
-        return [{"s": {"value": "x:" + label}, "type": {"value": DIP + "Person"}, "label": {"value": label}}]
+        if query == LabelIndex.TYPES:
+            return [{"s": {"value": "x:" + label}, "type": {"value": DIP + "Person"}}]
+        if query == LabelIndex.LABELS:
+            return [{"s": {"value": "x:" + label}, "label": {"value": label}},
+                    {"s": {"value": "x:meeting"}, "label": {"value": "A meeting"}}]  # not a searched class
+        return [{"s": {"value": "x:" + label}, "alt": {"value": label.split()[-1]}}]
 
 
 def test_searcher_rebuilds_only_when_the_store_changes():
@@ -78,10 +83,11 @@ def test_searcher_rebuilds_only_when_the_store_changes():
     s = Searcher(pool)
     assert s.search("prim")[0].label == "Yevgeny Primakov"
     s.search("yev")
-    assert pool.calls == 1
+    assert s.search("meeting") == []
+    assert pool.calls == 3  # one build: types, labels, aliases
     pool.generation += 1  # a write
     assert s.search("prim") == [] and s.search("ivan")[0].label == "Igor Ivanov"
-    assert pool.calls == 2
+    assert pool.calls == 6
 
 
 # --- the endpoint ---------------------------------------------------------------------------

@@ -1,0 +1,196 @@
+"""Timings of the pages and the search, at the seed corpus size and at about 1M triples.
+
+    .venv/bin/python bench/search.py [--triples 1000000] [--repeat 20]
+
+The large store is synthetic: copies of the seed articles' graphs under new
+article IRIs (so every entity description is repeated once per copy, as in a
+real store), each with a few synthetic people it mentions. It is built in
+bench/search.tmp/ (git-ignored) and removed afterwards. Requests go through the
+Flask app in-process (no network), so the figures are the server's own time:
+the SPARQL queries in the worker processes plus rendering. Figures are written
+to bench/results.md under their own heading.
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import re
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TMP = ROOT / "bench" / "search.tmp"
+HEADING = "## Linked Data pages and search (issue 5)"
+FIRST = ["Anna", "Boris", "Carla", "Dmitri", "Elena", "Fyodor", "Galina", "Hans", "Irina", "Jacques", "Karl", "Lena",
+         "Mikhail", "Nadia", "Oleg", "Pavel", "Rosa", "Sergei", "Tatiana", "Viktor", "Walter", "Yuri", "Zoya"]
+LAST = ["Abramov", "Belov", "Chernov", "Dubov", "Egorov", "Fomin", "Gusev", "Hartmann", "Ilyin", "Jansen", "Kozlov",
+        "Lebedev", "Morozov", "Novak", "Orlov", "Petrov", "Romanov", "Sokolov", "Titov", "Volkov", "Weber", "Zaitsev"]
+PAGES = [("entity page, a person (Yevgeny Primakov)", "/page/person/yevgeny-primakov"),
+         ("entity page, a state (Russia)", "/page/state/russia"),
+         ("treaty page (ABM Treaty)", "/page/treaty/abm-treaty"),
+         ("article page (the seed article)", "/page/article/000_684714e08cb29c29"),
+         ("home page", "/")]
+SEARCHES = ["prima", "Primakov", "yev prim", "abm", "mosc", "zaits", "united st"]
+
+
+def seed_quads(base: str) -> tuple[str, list[str]]:
+    """The seed articles' graphs as N-Quads text, and their stems."""
+    from rdflib import Dataset
+
+    from server.ingest import Pipeline
+    from server.settings import Settings
+
+    pipeline = Pipeline(Settings.load({"base_iri": base}, environ={}))
+    ds = Dataset()
+    stems = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        checked = pipeline.check(path)
+        stems.append(path.stem)
+        g = ds.graph(checked.graph.identifier)
+        for t in checked.graph:
+            g.add(t)
+    return ds.serialize(format="nquads"), stems
+
+
+def build_large(target: int, base: str) -> tuple[Path, int]:
+    import pyoxigraph as ox
+
+    text, stems = seed_quads(base)
+    per_copy = text.count("\n")
+    pattern = re.compile("|".join(re.escape(s) for s in stems))
+    rnd = random.Random(5)
+    shutil.rmtree(TMP, ignore_errors=True)
+    TMP.mkdir(parents=True)
+    nq = TMP / "large.nq"
+    total, copy = 0, 0
+    with open(nq, "w", encoding="utf-8") as out:
+        while total < target:
+            copy += 1
+            # the first copy keeps the seed IRIs, so the same pages can be timed at both sizes
+            out.write(text if copy == 1 else pattern.sub(lambda m: f"{m.group(0)}-s{copy}", text))
+            total += per_copy
+            for stem in stems:  # a few synthetic people per article, so search has many names to sift
+                article = f"<{base}id/article/{stem}{'' if copy == 1 else f'-s{copy}'}>"
+                for k in range(3):
+                    name = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
+                    person = f"<{base}id/person/synthetic-{copy}-{stem}-{k}>"
+                    out.write(f'{person} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+                              f'<https://w3id.org/communique/ontology#Person> {article} .\n'
+                              f'{person} <http://www.w3.org/2000/01/rdf-schema#label> "{name}" {article} .\n'
+                              f'{article} <https://schema.org/mentions> {person} {article} .\n')
+                    total += 3
+    store = ox.Store(str(TMP / "store"))
+    store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    n = len(store)
+    del store
+    nq.unlink()
+    return TMP / "store", n
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:
+    fn()  # warm: worker snapshots, the label index
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), max(times)
+
+
+def measure(store: Path, base: str, repeat: int, seed: bool) -> dict:
+    from server.app import create_app
+    from server.backend import Backend
+    from server.settings import Settings
+
+    settings = Settings.load({"store": str(store), "base_iri": base, "query_timeout": 120}, environ={})
+    backend = Backend(settings).open(seed=seed)
+    try:
+        app = create_app(settings, backend)
+        client = app.test_client()
+        html = {"Accept": "text/html"}
+        triples = int(backend.pool.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"]["value"])
+        out = {"triples": triples, "rows": []}
+        t = time.perf_counter()
+        client.get("/search?q=x", headers={"Accept": "application/json"})
+        out["index_ms"] = (time.perf_counter() - t) * 1000
+        out["index_size"] = len(app.extensions["communique.search"].index())
+        for name, path in PAGES:
+            def get(path=path):
+                r = client.get(path, headers=html)
+                assert r.status_code == 200, (path, r.status_code)
+            med, worst = timed(get, max(3, repeat // 4) if "russia" in path or path == "/" else repeat)
+            out["rows"].append((name, path, med, worst))
+        for q in SEARCHES:
+            def search(q=q):
+                r = client.get("/search", query_string={"q": q}, headers={"Accept": "application/json"})
+                assert r.status_code == 200
+            med, worst = timed(search, repeat * 5)
+            out["rows"].append((f"search “{q}” (JSON)", f"/search?q={q}", med, worst))
+        def search_html():
+            assert client.get("/search?q=Primakov", headers=html).status_code == 200
+        med, worst = timed(search_html, repeat * 5)
+        out["rows"].append(("search “Primakov” (HTML page)", "/search?q=Primakov", med, worst))
+        return out
+    finally:
+        backend.close()
+
+
+def report(small: dict, large: dict) -> str:
+    lines = [HEADING, "",
+             f"Machine: {platform.machine()}, Python {platform.python_version()}, 2 query workers. Run: "
+             f"`.venv/bin/python bench/search.py`. In-process requests (Flask test client; SPARQL in the worker "
+             f"processes); median and worst of repeated requests after one warm-up.",
+             f"The large store is synthetic: {large['triples']:,} quads, copies of the seed articles' graphs plus "
+             f"3 synthetic people per article (label index: {large['index_size']:,} names).", "",
+             f"| request | seed corpus ({small['triples']:,} quads): median / worst | "
+             f"{large['triples']:,} quads: median / worst |", "|---|---|---|"]
+    for (name, _, m1, w1), (_, _, m2, w2) in zip(small["rows"], large["rows"]):
+        lines.append(f"| {name} | {m1:.1f} / {w1:.1f} ms | {m2:.1f} / {w2:.1f} ms |")
+    lines.append(f"| build the label index (once per store generation) | {small['index_ms']:.0f} ms "
+                 f"| {large['index_ms']:.0f} ms |")
+    return "\n".join(lines) + "\n"
+
+
+def write(section: str, path: Path):
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    if HEADING in text:
+        start = text.index(HEADING)
+        nxt = text.find("\n## ", start + len(HEADING))
+        text = text[:start] + section + (text[nxt + 1:] if nxt != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--triples", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
+    ap.add_argument("--keep", action="store_true", help="keep the large store in bench/search.tmp/")
+    args = ap.parse_args()
+    base = "http://localhost:5000/"
+    try:
+        small_dir = TMP / "small"
+        shutil.rmtree(TMP, ignore_errors=True)
+        small = measure(small_dir, base, args.repeat, seed=True)
+        t = time.perf_counter()
+        store, n = build_large(args.triples, base)
+        print(f"built a store of {n:,} quads in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        large = measure(store, base, args.repeat, seed=False)
+    finally:
+        if not args.keep:
+            shutil.rmtree(TMP, ignore_errors=True)
+    section = report(small, large)
+    write(section, Path(args.out))
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
