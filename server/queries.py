@@ -8,6 +8,8 @@ runs, tell every worker to close its handle, write through a short-lived
 read-write handle, and bump a generation number so that workers reopen their
 snapshot before their next query. A read-only handle is therefore never open
 while a write is under way, and every query sees every write before it.
+SPARQL Updates follow the same protocol but run in an update process
+(``QueryPool.update``), so that the timeout can stop them too.
 
 Results are serialised by pyoxigraph inside the worker and streamed to the web
 thread in chunks: a large result is never one string in memory.
@@ -150,6 +152,32 @@ def _write_json_solutions(writer, variables: list[str], rows) -> None:
     writer.write(b"]}}")
 
 
+def _updater(conn, path: str):  # pragma: no cover - runs in a child process
+    """Runs SPARQL Updates, each on a read-write handle opened for it and closed after."""
+    import pyoxigraph as ox
+
+    while True:
+        try:
+            _, update, base_iri = conn.recv()
+        except (EOFError, OSError):
+            return
+        holder = []
+        try:
+            holder.append(ox.Store(path))
+            holder[0].update(update, base_iri=base_iri)
+            holder[0].flush()
+            reply = ("ok",)
+        except SyntaxError as exc:
+            reply = ("error", "syntax", str(exc))
+        except ValueError as exc:
+            reply = ("error", "value", str(exc))
+        except OSError as exc:
+            reply = ("error", "os", str(exc))
+        holder.clear()
+        gc.collect()  # release RocksDB's lock before answering: the workers reopen next
+        conn.send(reply)
+
+
 # --- in the server process -----------------------------------------------------------
 
 
@@ -230,6 +258,7 @@ class QueryPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
         self._closed = False
+        self._updater: _Worker | None = None  # started by the first update
         if not os.path.exists(os.path.join(self.path, "CURRENT")):
             self.write(lambda store: None)  # a new, empty store: create it, or read-only handles cannot open it
         for _ in range(workers):
@@ -256,10 +285,11 @@ class QueryPool:
 
     def close(self):
         self._closed = True
-        for worker in list(self._all):
+        for worker in [*self._all, *([self._updater] if self._updater else [])]:
             worker.process.kill()
             worker.process.join(5)
         self._all.clear()
+        self._updater = None
 
     # -- queries --------------------------------------------------------------
 
@@ -353,15 +383,7 @@ class QueryPool:
         from . import store as store_mod
 
         with self._lock.write():
-            for worker in list(self._all):
-                try:
-                    worker.conn.send(("close",))
-                    if not worker.conn.poll(10):
-                        raise OSError("no answer")
-                    worker.conn.recv()
-                except (OSError, EOFError):
-                    self._idle_remove(worker)
-                    self._kill(worker)
+            self._close_handles()
             handle = [store_mod.open_rw(self.path)]
             try:
                 result = fn(handle[0])
@@ -372,19 +394,60 @@ class QueryPool:
                 self.generation += 1
             return result
 
-    def update(self, update: str, base_iri: str | None = None):
-        """Run a SPARQL Update through ``write``: transactional, and seen by every later query."""
-        def run(store):
+    def _close_handles(self):
+        """Under the write lock: every worker closes its read-only handle."""
+        for worker in list(self._all):
             try:
-                store.update(update, base_iri=base_iri)
-            except SyntaxError as exc:
-                raise QuerySyntaxError(f"the update is not valid SPARQL: {exc}") from None
-            except ValueError as exc:
-                raise BadRequest(str(exc)) from None
-            except OSError as exc:
-                raise StoreError(f"the store could not run the update: {exc}") from None
+                worker.conn.send(("close",))
+                if not worker.conn.poll(10):
+                    raise OSError("no answer")
+                worker.conn.recv()
+            except (OSError, EOFError):
+                self._idle_remove(worker)
+                self._kill(worker)
 
-        self.write(run)
+    def update(self, update: str, base_iri: str | None = None, timeout: float | None = None):
+        """Run a SPARQL Update as ``write`` does, but in an update process that the timeout can stop.
+
+        Like ``write``, it waits until no query runs and closes the workers'
+        handles; then the update process opens the read-write handle, runs the
+        update (one transaction) and closes the handle. Past the timeout that
+        process is killed: the transaction was not committed, so nothing is
+        written, and the client gets 503.
+        """
+        limit = timeout or self.timeout
+        with self._lock.write():
+            self._close_handles()
+            try:
+                if self._updater is None or not self._updater.process.is_alive():
+                    parent, child = CTX.Pipe()
+                    process = CTX.Process(target=_updater, args=(child, self.path), daemon=True,
+                                          name="communique-update")
+                    process.start()
+                    child.close()
+                    self._updater = _Worker(process, parent)
+                conn = self._updater.conn
+                conn.send(("update", update, base_iri))
+                if not conn.poll(limit):
+                    self._updater.process.kill()
+                    self._updater.process.join(5)
+                    conn.close()
+                    self._updater = None
+                    raise QueryTimeout(f"the update ran longer than {limit:g} s and was stopped; nothing was written")
+                try:
+                    msg = conn.recv()
+                except (EOFError, OSError):
+                    self._updater = None
+                    raise StoreError("the update process stopped unexpectedly") from None
+            finally:
+                self.generation += 1
+        if msg[0] == "error":
+            _, kind, text = msg
+            if kind == "syntax":
+                raise QuerySyntaxError(f"the update is not valid SPARQL: {text}")
+            if kind == "value":
+                raise BadRequest(text)
+            raise StoreError(f"the store could not run the update: {text}")
 
     def _idle_remove(self, worker: _Worker):
         kept = []

@@ -2,9 +2,10 @@
 service description, VoID, and the YASGUI page.
 
 Every query runs in a worker process (``queries.QueryPool``) and its result,
-serialised there by pyoxigraph, is streamed to the client. Every write (SPARQL
-Update, Graph Store PUT/POST/DELETE) goes through ``QueryPool.write`` and needs
-the bearer token of the ``update_token`` setting. Errors are the exceptions of
+serialised there by pyoxigraph, is streamed to the client. Every write needs
+the bearer token of the ``update_token`` setting: Graph Store PUT/POST/DELETE
+go through ``QueryPool.write``, SPARQL Update through ``QueryPool.update``
+(the same protocol, in a process the timeout can stop). Errors are the exceptions of
 ``errors.py``; the app's one handler turns them into responses.
 """
 from __future__ import annotations

@@ -139,10 +139,10 @@ UPDATE_TOKEN = "test-update-token-0123456789"
 
 @pytest.fixture(scope="session")
 def live_rw(tmp_path_factory):
-    """A real server on an empty store (no seeds) that accepts writes with UPDATE_TOKEN."""
+    """A real server on an empty store (no seeds) that accepts writes with UPDATE_TOKEN; timeout 5 s."""
     tmp = tmp_path_factory.mktemp("live_rw")
     server = LiveServer(tmp, "--seeds", str(tmp / "no-seeds"),  # a missing directory: nothing to seed
-                        env={"COMMUNIQUE_UPDATE_TOKEN": UPDATE_TOKEN})
+                        "--query-timeout", "5", env={"COMMUNIQUE_UPDATE_TOKEN": UPDATE_TOKEN})
     server.token = UPDATE_TOKEN
     server.auth = {"Authorization": f"Bearer {UPDATE_TOKEN}"}
     yield server

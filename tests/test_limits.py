@@ -67,6 +67,29 @@ def test_runaway_query_is_stopped_and_others_are_answered_meanwhile(limited):
           f"max {latencies[-1] * 1000:.1f} ms; workers' CPU during {busy_during:.2f}, after {busy_after:.2f}")
 
 
+def test_runaway_update_is_stopped_and_writes_nothing(live_rw):
+    src, out = "http://example.org/runaway-src", "http://example.org/runaway-out"
+    data = " ".join(f"<http://example.org/s{i}> <http://example.org/p> {i} ." for i in range(200))
+    r = requests.post(live_rw.url + "/sparql", data={"update": f"INSERT DATA {{ GRAPH <{src}> {{ {data} }} }}"},
+                      headers=live_rw.auth)
+    assert r.status_code == 204
+    runaway = (f"INSERT {{ GRAPH <{out}> {{ ?a ?b ?c }} }} WHERE {{ GRAPH <{src}> {{ ?a ?b ?c . ?d ?e ?f . "
+               f"?g ?h ?i . ?j ?k ?l }} FILTER(STR(?c) = CONCAT(STR(?f), STR(?i), STR(?l), 'x')) }}")
+    started = time.monotonic()
+    r = requests.post(live_rw.url + "/sparql", data={"update": runaway}, headers=live_rw.auth, timeout=60)
+    took = time.monotonic() - started
+    assert r.status_code == 503 and "nothing was written" in r.text
+    assert took < 5 + 5
+    ask = requests.get(live_rw.url + "/sparql", params={"query": f"ASK {{ GRAPH <{out}> {{ ?s ?p ?o }} }}"})
+    assert ask.json()["boolean"] is False
+    ask = requests.get(live_rw.url + "/sparql", params={"query": f"ASK {{ GRAPH <{src}> {{ ?s ?p 199 }} }}"})
+    assert ask.json()["boolean"] is True
+    assert children_busy(live_rw.proc.pid, 1.0) < 0.3
+    r = requests.post(live_rw.url + "/sparql", data={"update": f"DROP GRAPH <{src}>"}, headers=live_rw.auth)
+    assert r.status_code == 204
+    print(f"\nrunaway update: 503 after {took:.2f} s (timeout 5 s)")
+
+
 def test_client_that_disconnects_does_not_leave_its_query_running(live):
     """The `live` server has the default 30 s timeout: only the disconnect can stop the query this soon."""
     with socket.create_connection(("127.0.0.1", live.port)) as sock:
