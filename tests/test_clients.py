@@ -135,3 +135,37 @@ def test_yasgui_runs_a_query_offline(live, tmp_path):
         assert not errors, errors
     finally:
         driver.quit()
+
+
+# --- the README's examples, run as written against a real server ---------------------------------
+
+def _readme_section() -> str:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    return text.split("## SPARQL endpoint", 1)[1].split("\n## ", 1)[0]
+
+
+@pytest.mark.skipif(curl is None, reason="curl is not installed")
+def test_readme_curl_examples_run(live):
+    block = _readme_section().split("```sh\n", 1)[1].split("```", 1)[0]
+    script = block.replace("http://127.0.0.1:5000", live.url).replace("curl ", "curl -sf -o /dev/null ")
+    out = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert script.count("curl -sf") >= 5
+
+
+def test_readme_write_examples_run(live_rw):
+    block = _readme_section().split("  ```sh\n", 1)[1].split("  ```", 1)[0]
+    lines = [line[2:] for line in block.splitlines() if "communique serve" not in line and "export " not in line]
+    script = "\n".join(lines).replace("http://127.0.0.1:5000", live_rw.url)
+    script = f"E={live_rw.url}/sparql\nCOMMUNIQUE_UPDATE_TOKEN={live_rw.token}\n" + script.replace("curl ", "curl -sf ")
+    out = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert '"d"' in out.stdout  # the PUT replaced the graph the INSERT had made
+
+
+def test_readme_python_example_runs(live, capsys):
+    code = _readme_section().split("```python\n", 1)[1].split("```", 1)[0]
+    exec(code.replace("http://127.0.0.1:5000", live.url), {})
+    assert "yevgeny-primakov" in capsys.readouterr().out
