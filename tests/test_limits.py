@@ -57,10 +57,10 @@ def test_runaway_query_is_stopped_and_others_are_answered_meanwhile(limited):
     assert outcome["seconds"] < TIMEOUT + 5
     assert statuses and set(statuses) == {200}
     assert max(latencies) < TIMEOUT  # never queued behind the runaway query
-    time.sleep(0.5)  # the killed worker's replacement starts
+    time.sleep(1.0)  # the killed worker's replacement starts
     busy_after = children_busy(limited.proc.pid, 1.0)
-    assert busy_during > 0.5, "the runaway query should keep a worker busy"
-    assert busy_after < 0.3, "the runaway query's CPU is freed"
+    assert busy_during > 0.4, "the runaway query should keep a worker busy"
+    assert busy_after < 0.25, "the runaway query's CPU is freed"
     latencies.sort()
     print(f"\nrunaway: 503 after {outcome['seconds']:.2f} s (timeout {TIMEOUT} s); other queries meanwhile: "
           f"{len(latencies)} answered, median {latencies[len(latencies) // 2] * 1000:.1f} ms, "
@@ -95,8 +95,8 @@ def test_client_that_disconnects_does_not_leave_its_query_running(live):
     with socket.create_connection(("127.0.0.1", live.port)) as sock:
         sock.sendall(f"GET /sparql?query={quote(RUNAWAY)} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         time.sleep(0.5)
-        assert children_busy(live.proc.pid, 0.5) > 0.5
-    time.sleep(1.5)
+        assert children_busy(live.proc.pid, 0.5) > 0.4
+    time.sleep(2.0)
     assert children_busy(live.proc.pid, 1.0) < 0.3
     assert requests.get(live.url + "/sparql", params={"query": SMALL}).json()["boolean"] is True
 
