@@ -424,7 +424,11 @@ def _target(path: str | None):
 
 
 def _parse_body(base_iri: str) -> list:
-    """The triples of a Graph Store request body (Turtle, N-Triples, RDF/XML, JSON-LD, or multipart of them)."""
+    """The triples of a Graph Store request body, in any RDF format pyoxigraph reads (or multipart of them).
+
+    A dataset format (TriG, N-Quads, JSON-LD) is welcome as long as it holds
+    no named graph: the request names the one graph it writes.
+    """
     parts = []
     if (request.mimetype or "").lower() == "multipart/form-data":
         for f in request.files.values():
@@ -436,11 +440,12 @@ def _parse_body(base_iri: str) -> list:
     triples = []
     for media_type, data in parts:
         fmt = ox.RdfFormat.from_media_type(media_type or "")
-        if fmt is None or fmt.supports_datasets:
-            graph_types = ", ".join(f.media_type for f in neg.GRAPHS if f.name not in ("trig", "nq"))
-            raise UnsupportedMediaType(f"a graph must be sent as one of {graph_types}, not {media_type or 'no type'}")
+        if fmt is None:
+            raise UnsupportedMediaType(f"a graph must be sent as one of {neg.offered(neg.GRAPHS)}, "
+                                       f"not {media_type or 'no type'}")
         try:
-            triples.extend(q.triple for q in ox.parse(data, fmt, base_iri=base_iri, rename_blank_nodes=True))
+            triples.extend(q.triple for q in ox.parse(data, fmt, base_iri=base_iri, rename_blank_nodes=True,
+                                                      without_named_graphs=True))
         except SyntaxError as exc:
             raise BadRequest(f"the body is not valid {fmt.name}: {exc}") from None
         except ValueError as exc:

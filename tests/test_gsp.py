@@ -121,3 +121,26 @@ def test_w3c_graph_store(gsp, test):
         expected = Graph().parse(data=fill(expected_body, gsp), format="turtle")
         got = Graph().parse(data=r.text, format="turtle")
         assert isomorphic(got, expected), f"{test['name']}:\n{r.text}"
+
+
+def test_graph_formats_and_errors(live_rw):
+    url, auth = live_rw.url + "/store", live_rw.auth
+    g = {"graph": "http://example.org/formats"}
+    jsonld = b'{"@id": "http://example.org/a", "http://example.org/b": "c"}'
+    r = requests.put(url, params=g, data=jsonld, headers={"Content-Type": "application/ld+json", **auth})
+    assert r.status_code in (201, 204)
+    r = requests.get(url, params=g, headers={"Accept": "application/n-triples"})
+    assert r.text.strip() == '<http://example.org/a> <http://example.org/b> "c" .'
+    nq = b"<http://example.org/a> <http://example.org/b> <http://example.org/c> <http://example.org/other> ."
+    r = requests.put(url, params=g, data=nq, headers={"Content-Type": "application/n-quads", **auth})
+    assert r.status_code == 400 and "Named graphs" in r.text
+    r = requests.put(url, params=g, data=b"<a> <b> .", headers={"Content-Type": "text/turtle", **auth})
+    assert r.status_code == 400
+    r = requests.put(url, params=g, data=b"x", headers={"Content-Type": "image/png", **auth})
+    assert r.status_code == 415 and "text/turtle" in r.text
+    r = requests.get(url, params={"graph": "http://example.org/formats", "default": ""})
+    assert r.status_code == 400
+    r = requests.get(url, params={"graph": "not an iri"})
+    assert r.status_code == 400
+    assert requests.delete(url, params=g, headers=auth).status_code == 200
+    assert requests.get(url, params=g).status_code == 404
