@@ -52,6 +52,11 @@ def localname_filter(iri: str) -> str:
     return local_name(iri)
 
 
+@bp.app_template_filter("stance_verb")
+def stance_verb(stance: str) -> str:
+    return {"Support": "supports", "Opposition": "opposes"}.get(stance, (stance or "").lower())
+
+
 @bp.app_template_global("sparql_link")
 def sparql_link(query: str) -> str:
     """The SPARQL UI (YASGUI reads the query from the fragment), with the query filled in."""
