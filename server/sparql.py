@@ -161,10 +161,7 @@ class _Logged:
         except StopIteration:
             self._log("done")
             raise
-        except Exception:
-            self._log("stopped")
-            raise
-        self.size += len(chunk)
+        self.size += len(chunk)  # on an error the server calls close(), which logs
         return chunk
 
     def _log(self, how: str):
@@ -177,7 +174,7 @@ class _Logged:
         close = getattr(self.chunks, "close", None)
         if close is not None:
             close()
-        self._log("closed" if self.size else "closed early")
+        self._log("stopped")
 
 
 def _stream(result, what: str, started: float, extra_headers: dict | None = None) -> Response:
