@@ -143,7 +143,8 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
                     if best is None or score < best[0]:
                         best = (score, n)
             if best is not None:
-                scored.append((best[0], _RANK.get(e.type, 99), len(e.label), e.label, i, best[1]))
+                # entities before articles (every article's name starts with its publication)
+                scored.append((e.type == "Article", best[0], _RANK.get(e.type, 99), len(e.label), e.label, i, best[1]))
         scored.sort()
         return [Hit(self.entries[i].iri, self.entries[i].label, self.entries[i].type, self.entries[i].names[n])
                 for *_, i, n in scored[:limit]]

@@ -59,6 +59,12 @@ def test_ranking_and_types(index):
     assert alias.label == "Yevgeny Primakov" and alias.matched == "Evgeny Primakov"
 
 
+def test_entities_come_before_articles(index):
+    assert [h.iri for h in index.search("mo")] == ["x:article"]
+    assert [h.type for h in LabelIndex(ROWS + [("x:mo", DIP + "State", "Federal Republic", "Montenegro")]).search("mo")] \
+        == ["State", "Article"]
+
+
 def test_limit(index):
     assert len(index.search("p", limit=2)) == 2
 
