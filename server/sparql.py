@@ -207,8 +207,10 @@ def sparql():
 
 
 def _format_param() -> str | None:
-    return request.values.get("format") if request.mimetype == "application/x-www-form-urlencoded" \
-        or request.method == "GET" else request.args.get("format")
+    """``format=`` (or ``output=``, which Fuseki and older clients send) from the URL or the form."""
+    source = request.values if request.mimetype == "application/x-www-form-urlencoded" or request.method == "GET" \
+        else request.args
+    return source.get("format") or source.get("output")
 
 
 def run_query(op: Operation) -> Response:

@@ -98,6 +98,9 @@ def test_curl_examples_from_the_readme(live):
     out = subprocess.run([curl, "-s", "-o", "/dev/null", "-w", "%{http_code}", live.url + "/sparql?query=ASK%7B%7D",
                           "-H", "Accept: image/png"], capture_output=True, check=True)
     assert out.stdout == b"406"
+    out = subprocess.run([curl, "-s", "-D", "-", "-o", "/dev/null", live.url + "/sparql?query=ASK%7B%7D&output=xml"],
+                         capture_output=True, check=True)
+    assert b"application/sparql-results+xml" in out.stdout
 
 
 # --- YASGUI in a real (headless) browser, with every host but the server unreachable --------------
