@@ -13,6 +13,7 @@ to bench/results.md under their own heading.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import re
@@ -145,7 +146,8 @@ def report(small: dict, large: dict) -> str:
     lines = [HEADING, "",
              f"Machine: {platform.machine()}, Python {platform.python_version()}, 2 query workers. Run: "
              f"`.venv/bin/python bench/search.py`. In-process requests (Flask test client; SPARQL in the worker "
-             f"processes); median and worst of repeated requests after one warm-up.",
+             f"processes); median and worst of repeated requests after one warm-up. Load average when it started: "
+             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the machine is shared: compare within one run).",
              f"The large store is synthetic: {large['triples']:,} quads, copies of the seed articles' graphs plus "
              f"3 synthetic people per article (label index: {large['index_size']:,} names).", "",
              f"| request | seed corpus ({small['triples']:,} quads): median / worst | "
