@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from . import negotiation as neg
-from .errors import BadRequest, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
+from .errors import BadRequest, Forbidden, NotAcceptable, NotFound, Unauthorized, UnsupportedMediaType
 from .sparql_text import apply_using, check_service
 
 bp = Blueprint("sparql", __name__)
@@ -148,8 +148,8 @@ def read_operation() -> Operation:
 class _Logged:
     """Wraps a result's chunks: counts bytes, logs time, status and size when the stream ends."""
 
-    def __init__(self, chunks, what: str, started: float, status: int = 200):
-        self.chunks, self.what, self.started, self.status = chunks, what, started, status
+    def __init__(self, chunks, what: str, started: float):
+        self.chunks, self.what, self.started, self.status = chunks, what, started, 200
         self.size, self.logged = 0, False
 
     def __iter__(self):
@@ -177,13 +177,11 @@ class _Logged:
         self._log("stopped")
 
 
-def _stream(result, what: str, started: float, extra_headers: dict | None = None) -> Response:
+def _stream(result, what: str, started: float) -> Response:
     response = Response(_Logged(result.chunks, what, started), mimetype=result.media_type)
     response.headers["Vary"] = "Accept"
     if result.truncated:
         response.headers["Communique-Truncated"] = f"true; max-rows={settings().max_rows_html}"
-    for k, v in (extra_headers or {}).items():
-        response.headers[k] = v
     return response
 
 
@@ -225,10 +223,10 @@ def run_query(op: Operation) -> Response:
     for kind, table in (("solutions", neg.RESULTS), ("boolean", neg.RESULTS), ("triples", neg.GRAPHS)):
         try:
             wanted[kind] = neg.choose(accept, table, fmt)
-        except neg.NotAcceptable:
+        except NotAcceptable:
             wanted[kind] = None
     if all(v is None for v in wanted.values()):
-        raise neg.NotAcceptable(f"none of the requested types is offered; results (SELECT, ASK): "
+        raise NotAcceptable(f"none of the requested types is offered; results (SELECT, ASK): "
                                 f"{neg.offered(neg.RESULTS)}; graphs (CONSTRUCT, DESCRIBE): {neg.offered(neg.GRAPHS)}")
     formats = {k: (v or (neg.RESULTS[0] if k != "triples" else neg.GRAPHS[0])).media_type for k, v in wanted.items()}
     max_rows = None
@@ -243,7 +241,7 @@ def run_query(op: Operation) -> Response:
     if wanted[result.kind] is None and max_rows is None:
         result.chunks.close()
         table = neg.GRAPHS if result.kind == "triples" else neg.RESULTS
-        raise neg.NotAcceptable(f"this query's result can be sent as: {neg.offered(table)}")
+        raise NotAcceptable(f"this query's result can be sent as: {neg.offered(table)}")
     return _stream(result, f"query {result.kind}", started)
 
 
