@@ -117,3 +117,17 @@ def test_home_search_entity_meeting_article(browser, live, tmp_path):
             shot(b, tmp_path, "6-phone" + path.replace("/", "-"))
     finally:
         b.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+YASGUI = __import__("pathlib").Path(__file__).resolve().parent.parent / "server" / "static" / "yasgui" / "yasgui.min.js"
+
+
+@pytest.mark.skipif(not YASGUI.exists(), reason="YASGUI is not installed (make installs it)")
+def test_query_this_in_sparql_opens_yasgui_with_the_query(browser, live, tmp_path):
+    b = browser
+    b.get(live.url + "/page/person/yevgeny-primakov")
+    b.find_element(By.LINK_TEXT, "Query this in SPARQL").click()
+    wait(b).until(EC.url_contains("/sparql"))
+    wait(b).until(lambda d: "yevgeny-primakov" in d.execute_script(
+        "const cm = document.querySelector('.CodeMirror'); return cm ? cm.CodeMirror.getValue() : ''"))
+    shot(b, tmp_path, "sparql-prefilled")
