@@ -8,7 +8,7 @@ real store), each with a few synthetic people it mentions. It is built in
 bench/search.tmp/ (git-ignored) and removed afterwards. Requests go through the
 Flask app in-process (no network), so the figures are the server's own time:
 the SPARQL queries in the worker processes plus rendering. Figures are written
-to bench/results.md under their own heading.
+to the "pages" section of bench/results.md.
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.results import write_section  # noqa: E402
 TMP = ROOT / "bench" / "search.tmp"
 HEADING = "## Linked Data pages and search (issue 5)"
 FIRST = ["Anna", "Boris", "Carla", "Dmitri", "Elena", "Fyodor", "Galina", "Hans", "Irina", "Jacques", "Karl", "Lena",
@@ -159,17 +161,6 @@ def report(small: dict, large: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(section: str, path: Path):
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if HEADING in text:
-        start = text.index(HEADING)
-        nxt = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[nxt + 1:] if nxt != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--triples", type=int, default=1_000_000)
@@ -190,7 +181,7 @@ def main():
         if not args.keep:
             shutil.rmtree(TMP, ignore_errors=True)
     section = report(small, large)
-    write(section, Path(args.out))
+    write_section("pages", section, Path(args.out))
     print(section)
 
 
