@@ -159,7 +159,9 @@ class Engine:
                                 lex.get("previous_date_phrases", []))
         self.relative_pronouns = {w.lower() for w in lex.get("relative_pronouns", [])}
         self.treaty_name_heads = set(lex.get("treaty_name_heads", []))
-        self.titles = sorted((tuple(t.lower().split()) for t in lex["titles"]), key=len, reverse=True)
+        self.titles: dict[str, list[tuple[str, ...]]] = {}  # first word -> titles, longest first
+        for t in sorted((tuple(t.lower().split()) for t in lex["titles"]), key=len, reverse=True):
+            self.titles.setdefault(t[0], []).append(t)
         self.title_modifiers = {m.lower() for m in lex["title_modifiers"]}
         self.group_nouns = {n.lower() for n in lex["state_group_nouns"]}
         self.group_numbers = {k.lower(): v for k, v in lex["group_anaphors"]["numbers"].items()}
@@ -614,9 +616,8 @@ class _Run:
             role_words.append(toks[j].text)
             j += 1
         title = None
-        for words in self.e.titles:
-            seg = tuple(x.lower for x in toks[j:j + len(words)])
-            if seg == words:
+        for words in self.e.titles.get(toks[j].lower, ()) if j < len(toks) else ():
+            if tuple(x.lower for x in toks[j:j + len(words)]) == words:
                 title = tuple(x.text for x in toks[j:j + len(words)])
                 break
         if title is None:
