@@ -181,7 +181,7 @@ class Engine:
         self.treaty_anaphor_modifiers = {str(m).lower() for m in lex["treaty_anaphor_modifiers"]}
         self.non_role_titles = {t.lower() for t in lex["non_role_titles"]}
         self.location_preps = {p.lower() for p in lex["location_prepositions"]}
-        self.breaks = set(lex["clause_breaks"])
+        self.breaks = {b.lower() for b in lex["clause_breaks"]}
         self.break_pairs = [tuple(p) for p in lex["clause_break_pairs"]]
         self.negations = sorted((tuple(n.lower().split()) for n in lex["negations"]), key=len, reverse=True)
         self.negation_window = lex["negation_window"]
@@ -672,7 +672,7 @@ class _Run:
         relative = False
         for idx, u in enumerate(units):
             nxt = units[idx + 1].lower if idx + 1 < len(units) else ""
-            is_break = u.text in self.e.breaks or any(u.lower == a and nxt == b for a, b in self.e.break_pairs)
+            is_break = u.lower in self.e.breaks or any(u.lower == a and nxt == b for a, b in self.e.break_pairs)
             if relative and u.lower == "," and not u.is_entity:
                 is_break = True  # the comma that closes ", who …,"
                 relative = False

@@ -14,11 +14,11 @@ from mappings import DIP, OA, SCHEMA, IRIs, parse_article, read_article, to_grap
 from conftest import BIN, CORPUS, SEED
 
 # Issue 3's floors, for the dev corpus and our own articles (both scored 1.000 when set).
-FLOORS = {"overall": 0.90, "positions": 0.85, "dates": 0.85}
+FLOORS = {"overall": 0.90, "positions": 0.85, "dates": 0.85, "positions_strict": 0.95}  # strict: our guard
 # tests/corpus_heldout was written by a colleague who never saw the rules. It scored 0.781 overall
 # on first contact and 0.913 (positions 0.850, dates 0.750) after general fixes; these floors
 # guard that figure. Its gold dates "this week" to a month, which the issue's policy refuses.
-HELDOUT_FLOORS = {"overall": 0.88, "positions": 0.80, "dates": 0.70}
+HELDOUT_FLOORS = {"overall": 0.88, "positions": 0.80, "dates": 0.70, "positions_strict": 0.78}
 
 
 def meetings(x):
@@ -129,5 +129,5 @@ def test_scorer_floors(tmp_path, corpus, floors):
     assert run.returncode == 0, run.stdout + run.stderr
     assert "extraction failed" not in run.stderr
     figures = json.loads(out.read_text())
-    for family in ("overall", "positions", "dates"):
+    for family in floors:
         assert figures[family]["f1"] >= floors[family], run.stdout
