@@ -1,7 +1,7 @@
 """Plain-text explanation of an extraction: every fact, its sentence, span and rule."""
 from __future__ import annotations
 
-from .engine import Extraction
+from .model import Extraction
 
 
 def explain(x: Extraction) -> str:

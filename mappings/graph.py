@@ -4,7 +4,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from .engine import Evidence, Extraction
+from .model import Evidence, Extraction
 
 DIP = Namespace("https://w3id.org/communique/ontology#")
 SCHEMA = Namespace("https://schema.org/")

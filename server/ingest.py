@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from mappings import ArticleError, Engine, IRIs, bind, read_article, to_graph
-from mappings.engine import Extraction
+from mappings.model import Extraction
 
 from . import shacl, store as store_mod
 from .errors import ArticleRejected, BadRequest

@@ -1,0 +1,352 @@
+"""Reading facts: rule matches become meetings and positions, with their subject, place, date,
+status, negation, condition and evidence; facts read twice are merged.
+
+A mixin of the engine's run over one article (engine._Run).
+"""
+from __future__ import annotations
+
+from . import rules as rules_mod
+from .model import ACTOR_TYPES, DETERMINERS, Evidence, MeetingFact, PositionFact, Unit
+from .text import Sentence
+
+
+class FactReader:
+    def group_at(self, units: list[Unit], i: int, types) -> int | None:
+        if not units[i].has_type(types):
+            return None
+        end = i + 1
+        while end < len(units):
+            k = end
+            if units[k].lower == "," and k + 1 < len(units):
+                k += 1
+            if units[k].lower in ("and", "as well as") and k + 1 < len(units):
+                k += 1
+                if units[k].lower == "with" and k + 1 < len(units):
+                    k += 1
+            if k == end or not units[k].has_type(types):
+                break
+            end = k + 1
+        return end
+
+    def apply_rules(self, s: Sentence, units: list[Unit]):
+        vetoed_clauses = set()
+        for rule in self.e.ruleset.rules:
+            if rule.kind == "veto":
+                for m in self.e.matcher.matches(rule, units, lambda i, t: self.group_at(units, i, t)):
+                    vetoed_clauses.add(units[m.start].clause)
+        for rule in self.e.ruleset.rules:
+            if rule.kind == "veto":
+                continue
+            for m in self.e.matcher.matches(rule, units, lambda i, t: self.group_at(units, i, t)):
+                if units[m.start].in_citation:
+                    continue
+                if rule.kind == "meeting" and units[m.start].clause not in vetoed_clauses:
+                    self.meeting(s, units, m)
+                elif rule.kind == "position":
+                    self.position(s, units, m)
+                elif rule.kind == "join":
+                    self.join(s, units, m)
+        self.venue = self.find_venue(units) or self.venue
+        self.remember_scene(units)
+
+    def evidence(self, s: Sentence, units, m: rules_mod.Match) -> Evidence:
+        return Evidence(m.rule.id, s, units[m.start].start, units[m.end - 1].end, clause=units[m.start].clause)
+
+    def refs(self, units, cap: rules_mod.Capture) -> list[str]:
+        out = []
+        for u in units[cap.start:cap.end]:
+            for k in (u.actor or u.refs):
+                if u.etype and k not in out:
+                    out.append(k)
+        return out
+
+    def subject(self, units: list[Unit], before: int) -> list[str]:
+        """The actor (or coordinated actors) that is the subject for a cue at unit `before`."""
+        i = before - 1
+        while i >= 0:
+            u = units[i]
+            if u.lower in self.e.relative_pronouns and i >= 2 and units[i - 1].lower == ",":
+                antecedent = units[i - 2]  # "Washington, which has made no secret of its intention …"
+                refs = antecedent.actor or antecedent.stands_for
+                if refs and not antecedent.in_citation:
+                    return list(refs)
+            if u.has_type(("Actor",)) and not u.in_citation and self._subject_ok(units, i, before):
+                group = [i]
+                k = i - 1
+                while k >= 1 and units[k].lower in ("and", ",") and units[k - 1].has_type(("Actor",)):
+                    group.insert(0, k - 1)
+                    k -= 2
+                out = []
+                for g in group:
+                    for key in units[g].actor:
+                        if key not in out:
+                            out.append(key)
+                return out
+            i -= 1
+        return []
+
+    def _subject_ok(self, units, i, cue) -> bool:
+        j = i
+        while j > 0 and units[j - 1].lower in DETERMINERS:
+            j -= 1
+        prev = units[j - 1].lower if j else ""
+        if prev in self.e.prepositions:
+            return False
+        before = tuple(u.lower for u in units[max(0, j - 2):j])
+        if (prev,) in self.e.control_verbs or before in self.e.control_verbs:
+            return False  # "urged the Rada to ratify": the Rada is an object
+        if i + 1 < len(units) and units[i + 1].lower in ("'s", "’s") and i + 2 != cue:
+            # "the Senate's decision" is not a subject; "the Senate's rejection" (the cue) is
+            return False
+        return True
+
+    def clause_span(self, units, clause: int) -> tuple[int, int]:
+        idx = [k for k, u in enumerate(units) if u.clause == clause]
+        return idx[0], idx[-1] + 1
+
+    def status(self, units, m: rules_mod.Match, fixed: str) -> str:
+        if fixed != "auto":
+            return fixed
+        lo, hi = self.clause_span(units, units[m.start].clause)
+        window = units[max(lo, m.start - self.e.status_window):min(hi, m.end + 2)]
+        words = [u.lower for u in window]
+        for status in ("Cancelled", "Planned"):
+            for cue in self.e.status_cues.get(status, []):
+                n = len(cue)
+                for k in range(len(words) - n + 1):
+                    if tuple(words[k:k + n]) == cue:
+                        return status
+        return "Held"
+
+    def place_and_date(self, units, m: rules_mod.Match):
+        lo, hi = self.clause_span(units, units[m.start].clause)
+        place = date = None
+        no_date = False
+        for k in range(lo, hi):
+            u = units[k]
+            if u.in_citation:
+                continue
+            p = k - 1
+            while p > lo and units[p].lower == "the":
+                p -= 1
+            prev = units[p].lower if k else ""
+            if place is None and u.has_type(("Place",)) and prev in self.e.location_markers:
+                place = u.refs[0]
+            if u.etype == "Date" and date is None and not no_date:
+                if u.date is None:
+                    no_date = True
+                date = u.date
+        if place is None and lo >= 1 and lo + 1 < hi and units[lo].lower == "," and units[lo + 1].lower == "where" \
+                and units[lo - 1].has_type(("Place",)):
+            place = units[lo - 1].refs[0]  # "a visit to Kyiv, where he and Kuchma signed …"
+        if place is None and len(units) > 3:
+            # fronted: "While in Moscow, …", "In Helsinki, …"
+            k = 0
+            if units[0].lower == "while":
+                k = 1
+            if units[k].lower in self.e.location_markers and units[k + 1].has_type(("Place",)) \
+                    and units[k + 2].lower == ",":
+                place = units[k + 1].refs[0]
+        if place is None and any(u.lower in self.e.venue_nouns for u in units[lo:hi]) and self.venue:
+            place = self.venue
+        return place, date
+
+    def find_venue(self, units) -> str | None:
+        for k, u in enumerate(units):
+            if u.lower in self.e.venue_nouns and not u.is_entity:
+                for j in range(k + 1, min(k + 4, len(units))):
+                    if units[j].has_type(("Place",)) and units[j - 1].lower == "in":
+                        return units[j].refs[0]
+        return None
+
+    def remember_scene(self, units):
+        """Actors, place and date of this sentence's facts, for the next sentence to inherit."""
+        if self._sentence_facts:
+            # the actors of all the sentence's facts together ("A and B signed …": {A, B})
+            actors = set().union(*(a for a, _, _ in self._sentence_facts))
+            place = next((p for _, p, _ in self._sentence_facts if p), None)
+            date = next((d for _, _, d in self._sentence_facts if d), None)
+            self.prev_scene = self._sentence_facts + [(actors, place, date)]
+        else:
+            self.prev_scene = []
+        self._sentence_facts = []
+
+    def meeting(self, s, units, m: rules_mod.Match):
+        emit = m.rule.emit
+        groups: list[list[str]] = []
+        base: list[str] = []
+        each = emit.get("each")
+        for name in emit.get("participants", []):
+            if name == "subject" and "subject" not in m.captures:
+                refs = self.subject(units, m.start)
+            else:
+                refs = self.refs(units, m.captures[name])
+            if name == each:
+                groups = [[r] for r in refs]
+            else:
+                base.extend(r for r in refs if r not in base)
+        combos = [base + [r for r in g if r not in base] for g in groups] if groups else [base]
+        place, date = self.place_and_date(units, m)
+        if emit.get("location") and emit["location"] in m.captures:
+            place = units[m.captures[emit["location"]].start].refs[0]
+        status = self.status(units, m, emit.get("status", "auto"))
+        for participants in combos:
+            if len(participants) < 2:
+                continue
+            if place is None and date is None:
+                for actors, p, d in self.prev_scene:
+                    if actors == set(participants):
+                        place, date = p, d
+                        break
+            fact = MeetingFact(participants, status, place, date, [self.evidence(s, units, m)])
+            self.add_meeting(fact, one_reading=len(combos) == 1)
+            self._sentence_facts.append((set(participants), place, date))
+
+    def add_meeting(self, fact: MeetingFact, one_reading: bool = True):
+        """Add a meeting, or merge it into one already read. `one_reading` is False for the meetings
+        of "met separately with A and with B", which share their evidence span but are distinct."""
+        for other in self.meetings:
+            ev, oev = fact.evidence[0], other.evidence[0]
+            same_span = one_reading and ev.sentence.index == oev.sentence.index \
+                and ev.start < oev.end and oev.start < ev.end
+            compatible = other.status == fact.status \
+                and (other.date == fact.date or other.date is None or fact.date is None) \
+                and (other.location == fact.location or other.location is None or fact.location is None)
+            if set(fact.participants) == set(other.participants) and (same_span or compatible):
+                # one meeting read twice (two rules, or two sentences): merge what each knows
+                other.date = other.date or fact.date
+                other.location = other.location or fact.location
+                other.evidence.extend(e for e in fact.evidence if e.rule not in {x.rule for x in other.evidence})
+                return
+            if same_span:
+                # two rules read one trigger: keep the reading with more participants
+                if set(other.participants) <= set(fact.participants):
+                    other.participants = fact.participants
+                    other.evidence = fact.evidence + other.evidence
+                return
+        self.meetings.append(fact)
+
+    def join(self, s, units, m):
+        if not self.meetings:
+            return
+        target = self.meetings[-1]
+        for r in self.subject(units, m.start):
+            if r not in target.participants:
+                target.participants.append(r)
+        target.evidence.append(self.evidence(s, units, m))
+
+    def negated(self, units, at: int) -> bool:
+        lo, _ = self.clause_span(units, units[at].clause)
+        window = units[max(lo, at - self.e.negation_window):at]
+        words = [u.lower for u in window]
+        for cue in self.e.negations:
+            n = len(cue)
+            for k in range(len(words) - n + 1):
+                if tuple(words[k:k + n]) == cue:
+                    return True
+        return False
+
+    def conditional(self, units, at: int) -> bool:
+        """Does a condition follow the cue in its clause ("only after", "until", "as long as")?"""
+        _, hi = self.clause_span(units, units[at].clause)
+        words = [u.lower for u in units[at:hi]]
+        return any(tuple(words[k:k + len(c)]) == c for c in self.e.conditionals for k in range(len(words)))
+
+    def position(self, s, units, m: rules_mod.Match):
+        emit = m.rule.emit
+        holder_name = emit.get("holder", "subject")
+        if holder_name == "subject" and "subject" not in m.captures:
+            holders = self.subject(units, m.start)  # the subject before the whole match
+        else:
+            holders = self.refs(units, m.captures[holder_name])
+        holders = [h for h in holders if self.entities[h].type in ACTOR_TYPES]
+        if not holders:
+            return
+        stance = emit.get("stance")
+        if isinstance(stance, str) and stance.startswith("$"):
+            stance = m.captures[stance[1:]].value
+        action = emit.get("action", "none")
+        context_fact = None
+        if action == "context":
+            context_fact = self.context_event(units, m)
+            if context_fact is None:
+                return
+            action = context_fact.action
+            if context_fact.stance == "Opposition":
+                stance = "Opposition" if stance == "Support" else "Support"
+        elif isinstance(action, str) and action.startswith("$"):
+            action = m.captures[action[1:]].value
+        if action == "none":
+            action = None
+        cue_at = (m.captures.get("stance") or m.captures.get("action") or rules_mod.Capture(m.start, m.end)).start
+        if self.negated(units, cue_at):
+            stance = "Opposition" if stance == "Support" else "Support"
+        topic_name = emit.get("topic", "context")
+        if topic_name != "context":
+            topics = self.refs(units, m.captures[topic_name])
+        elif context_fact is not None:
+            topics = [context_fact.topic]
+        else:
+            topics = self.context_treaty(units, m)
+        if not topics:
+            return
+        conditional = self.conditional(units, cue_at)
+        for holder in holders:
+            act = action
+            if act is None and self.e.legislature_action and self.entities[holder].kind_of == "legislature":
+                act = self.e.legislature_action
+            fact = PositionFact(holder, stance, topics[0], act, [self.evidence(s, units, m)], conditional)
+            self.add_position(fact)
+            place, date = self.place_and_date(units, m)
+            self._sentence_facts.append(({holder}, place, date))
+
+    def context_event(self, units, m) -> "PositionFact | None":
+        """The vote or decision that "the vote", "the decision", "the American move" refer to."""
+        kind = m.captures["event"].value if "event" in m.captures else "vote"
+        facts = [p for p in self.positions if p.action]
+        if "whose" in m.captures:  # "the American move": a decision of that state or its people
+            state = set(self.refs(units, m.captures["whose"]))
+            facts = [p for p in facts if p.holder in state] \
+                or [p for p in facts if any(aff in state for _, aff in self.entities[p.holder].roles)] or facts
+        if kind == "vote":
+            votes = [p for p in facts if self.entities[p.holder].kind_of == "legislature"]
+            facts = votes or facts
+        return facts[-1] if facts else None
+
+    def context_treaty(self, units, m) -> list[str]:
+        clause = units[m.start].clause
+        for u in units[m.end:]:
+            if u.clause != clause:
+                break
+            if u.etype == "Treaty":
+                return u.refs[:1]
+        for u in reversed(units[:m.start]):
+            if u.etype == "Treaty":
+                return u.refs[:1]
+        return self.treaties[-1:] if self.treaties else []
+
+    def add_position(self, fact: PositionFact):
+        ev = fact.evidence[0]
+        for other in list(self.positions):
+            oev = other.evidence[0]
+            # one cue read twice, or two cues of one clause ("hailed the agreement as a step toward
+            # the implementation of the treaty"): one position, the reading that names the action
+            overlap = ev.sentence.index == oev.sentence.index and (
+                (ev.start < oev.end and oev.start < ev.end) or ev.clause == oev.clause)
+            same = (other.holder, other.stance, other.topic) == (fact.holder, fact.stance, fact.topic)
+            if same and other.action == fact.action:
+                if not any(e.rule == ev.rule and e.start == ev.start for e in other.evidence):
+                    other.evidence.append(ev)
+                return
+            if same and overlap:
+                # one cue read twice: keep the reading that names the action
+                if other.action is None and fact.action is not None:
+                    other.action = fact.action
+                    other.evidence.insert(0, ev)
+                return
+        self.positions.append(fact)
+
+    def finish(self):
+        """Entities that facts need are described, and mentioned, in the graph."""
+        for fact in self.meetings:
+            fact.participants = list(dict.fromkeys(fact.participants))

@@ -1,0 +1,439 @@
+"""Reading mentions: gazetteer names, titled persons, surnames, anaphora, metonyms, dates,
+citations and clauses, merged into the units that rules match (as spaCy's merge_entities).
+
+A mixin of the engine's run over one article (engine._Run), which holds the state it uses:
+the entities, mentions, persons and treaties named so far, and the article's dates.
+"""
+from __future__ import annotations
+
+from . import dates as dates_mod
+from . import gazetteer as gaz_mod
+from .dates import DateValue
+from .model import ACTOR_TYPES, DETERMINERS, Entity, Mention, Unit, slugify
+from .text import Sentence, Token
+
+
+class MentionReader:
+    def entity_for(self, entry: gaz_mod.Entry) -> Entity:
+        kind = entry.type.lower()
+        key = f"{kind}/{entry.id}"
+        if key not in self.entities:
+            country = None
+            if entry.country and self.gz.get(entry.country):
+                country = self.entity_for(self.gz.get(entry.country)).key
+            self.entities[key] = Entity(kind, entry.id, entry.type, entry.label, list(entry.aliases),
+                                        entry.wikidata, country, kind_of=entry.kind)
+        return self.entities[key]
+
+    def new_person(self, name: str) -> Entity:
+        key = f"person/{slugify(name)}"
+        if key not in self.entities:
+            self.entities[key] = Entity("person", slugify(name), "Person", name)
+        return self.entities[key]
+
+    def mention(self, start: int, end: int, key: str):
+        self.mentions.append(Mention(start, end, self.article.text[start:end], key))
+
+    def saw_person(self, key: str):
+        self.persons.append(key)
+        label = self.entities[key].label
+        names = [label, *self.entities[key].aliases]
+        for name in names:
+            parts = name.split()
+            if len(parts) > 1:
+                self.surnames.setdefault(parts[-1], key)
+        entry = self.gz.get(self.entities[key].slug) if self.entities[key].type == "Person" else None
+        for surname in entry.surnames if entry else []:
+            self.surnames.setdefault(surname, key)
+
+    def citation(self, s: Sentence):
+        """The token range of a closing citation "(Reuters, February 23)", if any."""
+        toks = s.tokens
+        end = len(toks)
+        while end and toks[end - 1].text in ".":
+            end -= 1
+        if not end or toks[end - 1].text != ")":
+            return None
+        depth = 0
+        for i in range(end - 1, -1, -1):
+            if toks[i].text == ")":
+                depth += 1
+            elif toks[i].text == "(":
+                depth -= 1
+                if depth == 0:
+                    inner = toks[i + 1:end - 1]
+                    if inner and (any(t.text == "," for t in inner) or len(inner) <= 4):
+                        return (i, end)
+                    return None
+        return None
+
+    def article_date(self, sentences, citations) -> tuple[DateValue | None, str]:
+        """The article's date: the latest date of its source citations, else the year of its volume."""
+        latest: DateValue | None = None
+        for s in sentences:
+            rng = citations[s.index]
+            if not rng:
+                continue
+            for m in self.e.dates.find(s.tokens[rng[0]:rng[1]]):
+                value = dates_mod.resolve(m, self.year, None)
+                if value and value.day and (latest is None or value.sort_key() > latest.sort_key()):
+                    latest = value
+        vol = f"volume {self.article.volume}" if self.article.volume else "no volume"
+        if latest:
+            return latest, f"the latest source citation ({latest}); the year from {vol}"
+        if self.year:
+            return DateValue(self.year), f"the year from {vol} (volume 1 is {dates_mod.MONITOR_FIRST_YEAR})"
+        return None, "no date in the text"
+
+    def citation_for(self, sentence: Sentence, sentences, cited_for) -> list[str]:
+        for s in sentences[sentence.index:]:
+            if s.paragraph != sentence.paragraph:
+                break
+            if cited_for.get(s.index):
+                return cited_for[s.index]
+        return []
+
+    def cited_sources(self, units: list[Unit]) -> list[str]:
+        return [k for u in units if u.in_citation and u.etype == "Organization" for k in u.refs]
+
+    def units(self, s: Sentence, hits, citation) -> list[Unit]:
+        toks = s.tokens
+        n = len(toks)
+        spans: list[tuple[int, int, Unit] | None] = []
+        taken = [False] * n
+        index_of = {t.start: i for i, t in enumerate(toks)}
+        end_of = {t.end: i for i, t in enumerate(toks)}
+        cite_lo, cite_hi = citation if citation else (n, n)
+
+        def claim(i, j, unit):
+            for k in range(i, j):
+                taken[k] = True
+            spans.append((i, j, unit))
+
+        # 1. gazetteer hits
+        hit_at: dict[int, tuple[int, gaz_mod.Hit]] = {}
+        for h in hits:
+            i, j = index_of.get(h.start), end_of.get(h.end)
+            if i is None or j is None:
+                continue
+            hit_at[i] = (j + 1, h)
+        # 2. walk the tokens left to right, building units
+        i = 0
+        pending: list[tuple[int, int, Unit]] = []
+        while i < n:
+            unit, j = self.unit_at(toks, i, hit_at, cite_lo <= i < cite_hi)
+            if unit is not None:
+                unit.in_citation = cite_lo <= i < cite_hi
+                pending.append((i, j, unit))
+                if unit.etype == "Person" and len(unit.refs) == 1 and self.subject_position(toks, i):
+                    self.subject_persons.append(unit.refs[0])
+                i = j
+            else:
+                i += 1
+        covered = set()
+        for i, j, _ in pending:
+            covered.update(range(i, j))
+        # 3. dates, where no entity is
+        free = []
+        for m in self.e.dates.find(toks):
+            if any(k in covered for k in range(m.start, m.end)):
+                continue
+            value = dates_mod.resolve(m, self.year, self.reference, self.last_date)
+            if value is not None and value.day is not None and not (cite_lo <= m.start < cite_hi):
+                self.last_date = value
+            first, last = toks[m.start], toks[m.end - 1]
+            u = Unit(s.text[first.start - s.start:last.end - s.start], first.start, last.end,
+                     " ".join(t.lower for t in toks[m.start:m.end]), etype="Date", date=value,
+                     no_date=value is None)
+            u.in_citation = cite_lo <= m.start < cite_hi
+            free.append((m.start, m.end, u))
+            covered.update(range(m.start, m.end))
+        merged = sorted(pending + free, key=lambda x: x[0])
+        units: list[Unit] = []
+        k = 0
+        for i in range(n):
+            while k < len(merged) and merged[k][0] < i:
+                k += 1
+            if k < len(merged) and merged[k][0] == i:
+                units.append(merged[k][2])
+                continue
+            if any(a <= i < b for a, b, _ in merged):
+                continue
+            t = toks[i]
+            u = Unit(t.text, t.start, t.end, t.lower)
+            u.in_citation = cite_lo <= i < cite_hi
+            units.append(u)
+        return units
+
+    def subject_position(self, toks: list[Token], i: int) -> bool:
+        """Is a mention at token i in subject position (not after a preposition, "and" or a control verb)?"""
+        j = i
+        while j > 0 and toks[j - 1].lower in DETERMINERS:
+            j -= 1
+        prev = toks[j - 1].lower if j else ""
+        before = tuple(t.lower for t in toks[max(0, j - 2):j])
+        return prev not in self.e.prepositions and prev not in ("and", "or") \
+            and (prev,) not in self.e.control_verbs and before not in self.e.control_verbs
+
+    def unit_at(self, toks: list[Token], i: int, hit_at, in_citation: bool):
+        """The entity unit that starts at token i, if any, and the token index after it."""
+        t = toks[i]
+        lowers = [x.lower for x in toks[i:i + 8]]
+        # "the two ministers", "both leaders"
+        start = i + 1 if lowers[0] == "the" else i
+        if start < len(toks) and toks[start].lower in self.e.group_numbers:
+            count = self.e.group_numbers[toks[start].lower]
+            for words in self.e.group_anaphor_nouns:
+                seg = tuple(x.lower for x in toks[start + 1:start + 1 + len(words)])
+                if seg == words:
+                    people = []
+                    for key in reversed(self.persons):
+                        if key not in people:
+                            people.append(key)
+                        if len(people) == count:
+                            break
+                    if len(people) == count:
+                        end = start + 1 + len(words)
+                        u = self._unit(toks, i, end, "Person", people[::-1], people[::-1])
+                        return u, end
+            # "Both came out in favor …", "the two agreed …": no noun, a verb follows
+            nxt = toks[start + 1] if start + 1 < len(toks) else None
+            if nxt is not None and nxt.text.islower() and nxt.text.isalpha() and nxt.lower not in ("of", "sides", "countries", "states"):
+                people = list(dict.fromkeys(reversed(self.persons)))[:count]
+                if len(people) == count:
+                    return self._unit(toks, i, start + 1, "Person", people[::-1], people[::-1]), start + 1
+        # "the treaty", "the document", "the new treaty"
+        anaphor_end = self.treaty_anaphor_end(toks, i)
+        if anaphor_end and self.treaties:
+            end = anaphor_end
+            words = [t.lower for t in toks[i:end]]
+            key = self.treaties[-1]
+            if "new" in words:
+                signed = [p.topic for p in self.positions if p.action == "Signature"]
+                key = signed[-1] if signed else key
+            self.mention(toks[i].start, toks[end - 1].end, key)
+            return self._unit(toks, i, end, "Treaty", [key], []), end
+        # "he", "she": the person last named as a subject
+        if t.lower in self.e.pronouns and self.persons:
+            key = (self.subject_persons or self.persons)[-1]
+            return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
+        # titled persons: [modifier] [title] Name
+        titled = self.titled_person(toks, i, hit_at)
+        if titled:
+            return titled
+        if i in hit_at:
+            end, hit = hit_at[i]
+            return self.entity_unit(toks, i, end, hit, in_citation)
+        named = self.treaty_name(toks, i, hit_at)
+        if named:
+            return named
+        # surnames of persons named before, or unique in the gazetteer
+        if t.is_title and t.text.isalpha() and t.lower not in self.e.months:
+            key = self.surname(t.text)
+            if key:
+                self.mention(t.start, t.end, key)
+                self.saw_person(key)
+                return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
+        return None, i + 1
+
+    def treaty_anaphor_end(self, toks, i) -> int | None:
+        """The end of "the [new|arms …] treaty|document|pact" starting at i, if one starts there."""
+        lowers = [x.lower for x in toks[i:i + 8]]
+        for words in self.e.treaty_anaphors:
+            if tuple(lowers[:len(words)]) == words:
+                end = i + len(words)
+                break
+        else:
+            if not lowers or lowers[0] not in ("the", "this", "that"):
+                return None
+            k = i + 1
+            while k < len(toks) and k - i <= 2 and (toks[k].lower in self.e.treaty_anaphor_modifiers
+                                                    or _is_year(toks[k].text)):
+                k += 1
+            if k == i + 1 or k >= len(toks) or toks[k].lower not in self.e.treaty_heads - {"agreement"}:
+                return None
+            end = k + 1
+        if end < len(toks) and toks[end].lower in ("on", "of") and end + 1 < len(toks) and toks[end + 1].is_title:
+            return None  # "the treaty on the Creation…" is a name, not an anaphor
+        return end
+
+    def treaty_name(self, toks, i, hit_at):
+        """A treaty the gazetteer does not know, by its name: "the Founding Act on Mutual Relations…"."""
+        heads = self.e.treaty_name_heads
+        k = i
+        while k < len(toks) and _name_word(toks[k]) and toks[k].text not in heads and k not in hit_at \
+                and toks[k].lower not in DETERMINERS and toks[k].lower not in self.e.months:
+            k += 1
+        if k >= len(toks) or toks[k].text not in heads or (k == i and not self._name_tail(toks, k + 1)):
+            return None
+        end = self._name_tail(toks, k + 1) or k + 1
+        name = self.article.text[toks[i].start:toks[end - 1].end]
+        key = f"treaty/{slugify(name)}"
+        if key not in self.entities:
+            self.entities[key] = Entity("treaty", slugify(name), "Treaty", name)
+        self.treaties.append(key)
+        self.mention(toks[i].start, toks[end - 1].end, key)
+        return self._unit(toks, i, end, "Treaty", [key], []), end
+
+    def _name_tail(self, toks, k) -> int | None:
+        """The end of "on|of|for|between Capitalised Words[, and Words]" starting at k, if any."""
+        if k >= len(toks) or toks[k].lower not in ("on", "of", "for", "between"):
+            return None
+        end, j = None, k + 1
+        while j < len(toks):
+            t = toks[j]
+            if _name_word(t) and t.lower not in self.e.months:
+                end = j + 1
+            elif t.lower in ("and", "of", "the", "in", ",", "-", "on") and end is not None:
+                pass
+            else:
+                break
+            j += 1
+        return end
+
+    def _unit(self, toks, i, j, etype, refs, actor) -> Unit:
+        first, last = toks[i], toks[j - 1]
+        text = self.article.text[first.start:last.end]
+        return Unit(text, first.start, last.end, text.lower(), etype=etype, refs=list(refs), actor=list(actor))
+
+    def surname(self, word: str) -> str | None:
+        if word in self.surnames:
+            return self.surnames[word]
+        people = self.gz.by_surname(word)
+        active = [p for p in people if not p.roles or any(r.active(self.year) for r in p.roles)]
+        if len(active) == 1:
+            entity = self.entity_for(active[0])
+            return entity.key
+        return None
+
+    def entity_unit(self, toks, i, end, hit: gaz_mod.Hit, in_citation: bool):
+        entry = hit.entry
+        entity = self.entity_for(entry)
+        prev = toks[i - 1].lower if i else ""
+        if entry.type == "Treaty":
+            end = self._name_tail(toks, end) or end  # "…Act on Mutual Relations, Cooperation and Security"
+            # "START II strategic arms treaty": the descriptive head belongs to the name
+            k = end
+            while k < len(toks) and k - end < 3 and toks[k].text.islower() and toks[k].text.isalpha():
+                if toks[k].lower in self.e.treaty_heads:
+                    end = k + 1
+                    break
+                k += 1
+            self.treaties.append(entity.key)
+            self.mention(hit.start, hit.end, entity.key)
+            return self._unit(toks, i, end, "Treaty", [entity.key], []), end
+        if hit.kind == "demonym" and entry.type == "State":
+            # "the Russian side", "U.S. officials": the state itself
+            j = end
+            if j < len(toks) and toks[j].lower in self.e.group_nouns:
+                begin = i - 1 if prev == "the" else i
+                self.mention(hit.start, hit.end, entity.key)
+                return self._unit(toks, begin, j + 1, "State", [entity.key], [entity.key]), j + 1
+            self.mention(hit.start, hit.end, entity.key)
+            return self._unit(toks, i, end, "State", [entity.key], [entity.key]), end
+        self.mention(hit.start, hit.end, entity.key)
+        if entry.type == "Person":
+            self.saw_person(entity.key)
+            return self._unit(toks, i, end, "Person", [entity.key], [entity.key]), end
+        if entry.type == "Place":
+            actor = []
+            target = self.gz.metonym_target(entry)
+            after = toks[end].lower if end < len(toks) else ""
+            possessive = after in ("'s", "’s")
+            if target and (possessive or prev not in self.e.location_preps) and not in_citation \
+                    and after not in self.e.venue_nouns:
+                actor = [self.entity_for(target).key]
+            unit = self._unit(toks, i, end, "Place", [entity.key], actor)
+            if target:
+                unit.stands_for = [self.entity_for(target).key]
+            return unit, end
+        return self._unit(toks, i, end, entry.type, [entity.key], [entity.key]), end
+
+    def titled_person(self, toks, i, hit_at):
+        """[modifier] [former] Title Name → a Person with role and affiliation."""
+        j = i
+        affiliation = None
+        mod_hit = None
+        if i in hit_at and hit_at[i][1].entry.type in ("State", "Organization", "Place"):
+            mod_end, mod_hit = hit_at[i]
+            j = mod_end
+            if j < len(toks) and toks[j].text in ("'s", "’s"):
+                return None
+        role_words = []
+        while j < len(toks) and toks[j].lower in self.e.title_modifiers:
+            role_words.append(toks[j].text)
+            j += 1
+        title = None
+        for words in self.e.titles.get(toks[j].lower, ()) if j < len(toks) else ():
+            if tuple(x.lower for x in toks[j:j + len(words)]) == words:
+                title = tuple(x.text for x in toks[j:j + len(words)])
+                break
+        if title is None:
+            return None
+        k = j + len(title)
+        # the name: a gazetteer person, or two or three capitalised words
+        if k in hit_at and hit_at[k][1].entry.type == "Person":
+            end, hit = hit_at[k]
+            person = self.entity_for(hit.entry)
+            name_start, name_end = hit.start, hit.end
+        else:
+            end = k
+            while end < len(toks) and end - k < 3 and _name_word(toks[end]) and toks[end].lower not in self.e.months \
+                    and end not in hit_at:
+                end += 1
+            if end - k < 2:
+                # a surname after a title: "Foreign Minister Ivanov"
+                if end - k == 1 and self.surname(toks[k].text):
+                    person = self.entities[self.surname(toks[k].text)]
+                else:
+                    return None
+            else:
+                person = self.new_person(" ".join(t.text for t in toks[k:end]))
+            name_start, name_end = toks[k].start, toks[end - 1].end
+        if mod_hit is not None:
+            mod = self.entity_for(mod_hit.entry)
+            self.mention(mod_hit.start, mod_hit.end, mod.key)
+            if mod.type in ACTOR_TYPES:
+                affiliation = mod.key
+            elif mod_hit.entry.type == "Place":
+                role_words = role_words + [" ".join(title), "of", mod.label]
+                title = ()
+        if " ".join(title).lower() in self.e.non_role_titles:
+            title, role_words = (), []  # "his Ukrainian counterpart X": no office named
+        role = " ".join(role_words + list(title)).strip()
+        if affiliation is None and person.slug and self.gz.get(person.slug):
+            # the gazetteer's dated roles: "Foreign Minister Igor Ivanov" in 1999 → Russia
+            for r in self.gz.get(person.slug).roles:
+                if r.active(self.year) and r.of and r.title.lower() in role.lower():
+                    affiliation = self.entity_for(self.gz.get(r.of)).key
+                    break
+        if (role or affiliation) and (role, affiliation) not in person.roles:
+            person.roles.append((role, affiliation))
+        self.mention(name_start, name_end, person.key)
+        self.saw_person(person.key)
+        return self._unit(toks, i, end, "Person", [person.key], [person.key]), end
+
+    def clauses(self, units: list[Unit]):
+        clause = 0
+        relative = False
+        for idx, u in enumerate(units):
+            nxt = units[idx + 1].lower if idx + 1 < len(units) else ""
+            is_break = u.lower in self.e.breaks or any(u.lower == a and nxt == b for a, b in self.e.break_pairs)
+            if relative and u.lower == "," and not u.is_entity:
+                is_break = True  # the comma that closes ", who …,"
+                relative = False
+            if is_break and not u.is_entity:
+                u.is_break = True
+                clause += 1
+                relative = u.lower == "," and nxt in self.e.relative_pronouns
+            u.clause = clause
+
+
+def _is_year(text: str) -> bool:
+    return len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100
+
+
+def _name_word(tok: Token) -> bool:
+    text = tok.text
+    return text[:1].isupper() and text.replace("-", "").replace("'", "").replace("’", "").isalpha() \
+        and not text.isupper()
