@@ -115,7 +115,8 @@ class _Run(MentionReader, FactReader):
         self.treaties: list[str] = []  # treaty keys in order of mention
         self.meetings: list[MeetingFact] = []
         self.positions: list[PositionFact] = []
-        self.venue: str | None = None  # place of the summit last reported
+        self.venue: tuple | None = None  # (place, date, sentence) of the summit last reported
+        self.sentence_index = 0
         self.reference: DateValue | None = None
         self.last_date: DateValue | None = None  # the last full date in the text, for "shortly afterwards"
         self.subject_persons: list[str] = []  # persons named as subjects, for "he" and "she"
@@ -137,6 +138,7 @@ class _Run(MentionReader, FactReader):
         per_sentence = [[h for h in hits if s.start <= h.start and h.end <= s.end] for s in sentences]
         cited_for: dict[int, list[str]] = {}
         for s in sentences:
+            self.sentence_index = s.index
             units = self.units(s, per_sentence[s.index], citations[s.index])
             self.clauses(units)
             cited_for[s.index] = self.cited_sources(units)

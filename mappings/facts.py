@@ -119,7 +119,32 @@ class FactReader:
         return "Held"
 
     def place_and_date(self, units, m: rules_mod.Match):
+        """Where and when, from the trigger's own clause; else the clause a ", where …" clause hangs on,
+        the sentence's fronted place ("While in Moscow, …"), or the venue just reported."""
         lo, hi = self.clause_span(units, units[m.start].clause)
+        place, date, no_date = self._clause_place_date(units, lo, hi)
+        if lo >= 1 and lo + 1 < hi and units[lo].lower == "," and units[lo + 1].lower == "where":
+            # "a visit to Astana on Friday, where he held talks with …": that clause's place and date
+            plo, phi = self.clause_span(units, units[lo - 1].clause)
+            p2, d2, _ = self._clause_place_date(units, plo, phi, markers=self.e.location_markers | {"to"})
+            place, date = place or p2, date if (date or no_date) else d2
+        if place is None and len(units) > 3:
+            k = 1 if units[0].lower == "while" else 0
+            if units[k].lower in self.e.location_markers and units[k + 1].has_type(("Place",)) \
+                    and units[k + 2].lower == ",":
+                place = units[k + 1].refs[0]
+        if self.venue is not None:
+            v_place, v_date, v_sentence = self.venue
+            names_venue = any(u.lower in self.e.venue_nouns and not u.is_entity for u in units[lo:hi])
+            just_set = v_sentence == self.sentence_index - 1  # the sentence before set the scene
+            if place is None and (names_venue or just_set):
+                place = v_place
+            if date is None and not no_date and (names_venue or (just_set and place == v_place)):
+                date = v_date
+        return place, date
+
+    def _clause_place_date(self, units, lo, hi, markers=None):
+        markers = markers or self.e.location_markers
         place = date = None
         no_date = False
         for k in range(lo, hi):
@@ -130,33 +155,22 @@ class FactReader:
             while p > lo and units[p].lower == "the":
                 p -= 1
             prev = units[p].lower if k else ""
-            if place is None and u.has_type(("Place",)) and prev in self.e.location_markers:
+            if place is None and u.has_type(("Place",)) and prev in markers:
                 place = u.refs[0]
             if u.etype == "Date" and date is None and not no_date:
-                if u.date is None:
-                    no_date = True
+                no_date = u.date is None
                 date = u.date
-        if place is None and lo >= 1 and lo + 1 < hi and units[lo].lower == "," and units[lo + 1].lower == "where" \
-                and units[lo - 1].has_type(("Place",)):
-            place = units[lo - 1].refs[0]  # "a visit to Kyiv, where he and Kuchma signed …"
-        if place is None and len(units) > 3:
-            # fronted: "While in Moscow, …", "In Helsinki, …"
-            k = 0
-            if units[0].lower == "while":
-                k = 1
-            if units[k].lower in self.e.location_markers and units[k + 1].has_type(("Place",)) \
-                    and units[k + 2].lower == ",":
-                place = units[k + 1].refs[0]
-        if place is None and any(u.lower in self.e.venue_nouns for u in units[lo:hi]) and self.venue:
-            place = self.venue
-        return place, date
+        return place, date, no_date
 
-    def find_venue(self, units) -> str | None:
-        for k, u in enumerate(units):
-            if u.lower in self.e.venue_nouns and not u.is_entity:
-                for j in range(k + 1, min(k + 4, len(units))):
-                    if units[j].has_type(("Place",)) and units[j - 1].lower == "in":
-                        return units[j].refs[0]
+    def find_venue(self, units):
+        """"at the OSCE summit in Istanbul on November 19", "gathered in Bishkek … for their summit":
+        the place and date of the clause that names a venue."""
+        for u in units:
+            if u.lower in self.e.venue_nouns and not u.is_entity and not u.in_citation:
+                lo, hi = self.clause_span(units, u.clause)
+                place, date, _ = self._clause_place_date(units, lo, hi)
+                if place:
+                    return place, date, self.sentence_index
         return None
 
     def remember_scene(self, units):

@@ -371,6 +371,19 @@ class MentionReader:
         if title is None:
             return None
         k = j + len(title)
+        of_org = None
+        if k + 1 < len(toks) and toks[k].lower == "of":
+            # "the director-general of the OPCW, Jose Bustani": the office's body, then the name
+            b = k + 1 + (toks[k + 1].lower == "the")
+            if b in hit_at and hit_at[b][1].entry.type == "Organization" and hit_at[b][0] < len(toks) \
+                    and toks[hit_at[b][0]].text == ",":
+                of_org = hit_at[b][1]
+                k = hit_at[b][0]
+        if k + 1 < len(toks) and toks[k].text == "," and (of_org or " ".join(title).lower() in self.e.non_role_titles) \
+                and (k + 1 in hit_at or _name_word(toks[k + 1])):
+            k += 1  # an apposition: "his Japanese counterpart, Keizo Obuchi"
+        elif of_org:
+            return None
         # the name: a gazetteer person, or two or three capitalised words
         if k in hit_at and hit_at[k][1].entry.type == "Person":
             end, hit = hit_at[k]
@@ -390,6 +403,8 @@ class MentionReader:
             else:
                 person = self.new_person(" ".join(t.text for t in toks[k:end]))
             name_start, name_end = toks[k].start, toks[end - 1].end
+        if of_org is not None and mod_hit is None:
+            mod_hit = of_org  # the body the office belongs to, as a modifier would give it
         if mod_hit is not None:
             mod = self.entity_for(mod_hit.entry)
             self.mention(mod_hit.start, mod_hit.end, mod.key)

@@ -19,6 +19,10 @@ FLOORS = {"overall": 0.90, "positions": 0.85, "dates": 0.85, "positions_strict":
 # on first contact and 0.913 (positions 0.850, dates 0.750) after general fixes; these floors
 # guard that figure. Its gold dates "this week" to a month, which the issue's policy refuses.
 HELDOUT_FLOORS = {"overall": 0.88, "positions": 0.80, "dates": 0.70, "positions_strict": 0.78}
+# tests/corpus_blind: a second batch by another colleague, written after the fixes above. The final rules
+# scored 0.778 overall on first contact; general fixes (appositions, venues, votes, "where" clauses)
+# brought it to 0.939 (positions 0.609: treaties named only by common nouns, "a peace treaty").
+BLIND_FLOORS = {"overall": 0.90, "positions": 0.55, "dates": 0.90, "positions_strict": 0.55}
 
 
 def meetings(x):
@@ -116,7 +120,7 @@ def test_graph_has_article_metadata_and_evidence(seed_extraction):
 
 
 @pytest.mark.parametrize("corpus, floors", [("corpus", FLOORS), ("corpus_own", FLOORS),
-                                            ("corpus_heldout", HELDOUT_FLOORS)])
+                                            ("corpus_heldout", HELDOUT_FLOORS), ("corpus_blind", BLIND_FLOORS)])
 def test_scorer_floors(tmp_path, corpus, floors):
     """The scorer of ../shared/eval (copied into tests/corpus) runs the real CLI on the dev
     corpus and on our own articles; the issue's floors hold on both."""
