@@ -14,18 +14,11 @@ from . import describe, dump, linkeddata as ld, vocab
 from . import negotiation as neg
 from .errors import NotAcceptable, NotFound
 from .render import annotate, json_for_script, local_name, quote, Span
+from .context import pool, settings
 from .search import Searcher
 
 bp = Blueprint("pages", __name__)
 JSON = neg.Format("json", "application/json")
-
-
-def settings():
-    return current_app.config["COMMUNIQUE"]
-
-
-def pool():
-    return current_app.extensions["communique"].pool
 
 
 def searcher() -> Searcher:

@@ -22,6 +22,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from . import negotiation as neg
 from .errors import BadRequest, Forbidden, NotAcceptable, NotFound, Unauthorized, UnsupportedMediaType
+from .context import pool, settings
 from .sparql_text import apply_using, check_service
 
 bp = Blueprint("sparql", __name__)
@@ -49,16 +50,6 @@ def _setup(state):
     app = state.app
     # The token is read once, when the app is built (constant-time compare on each write).
     app.extensions[TOKEN_KEY] = (app.config["COMMUNIQUE"].update_token or "").encode()
-    # url_for('communique.sparql') in templates written before this blueprint existed.
-    app.add_url_rule("/sparql", endpoint="communique.sparql", build_only=True)
-
-
-def settings():
-    return current_app.config["COMMUNIQUE"]
-
-
-def pool():
-    return current_app.extensions["communique"].pool
 
 
 def _cancelled():
