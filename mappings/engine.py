@@ -20,6 +20,7 @@ from . import rules as rules_mod
 from . import yamlio
 from .dates import DateFinder, DateValue
 from .facts import FactReader
+from .linguistics import Linguistics
 from .mentions import MentionReader
 from .model import Entity, Extraction, MeetingFact, Mention, PositionFact
 from .morphology import inflections, invert
@@ -41,7 +42,8 @@ class Engine:
         self.matcher = rules_mod.Matcher(self.ruleset)
         self.splitter = SentenceSplitter(lex["abbreviations"], lex["sentence_starters"])
         self.dates = DateFinder(lex["months"], lex["relative_months"], lex["no_date"], lex.get("weekdays", []),
-                                lex.get("previous_date_phrases", []))
+                                lex.get("previous_date_phrases", []), lex.get("day_offsets", {}),
+                                lex.get("future_cues", []))
         self.relative_pronouns = {w.lower() for w in lex.get("relative_pronouns", [])}
         self.treaty_name_heads = set(lex.get("treaty_name_heads", []))
         self.titles: dict[str, list[tuple[str, ...]]] = {}  # first word -> titles, longest first
@@ -61,6 +63,7 @@ class Engine:
         for phrase in lex["control_verbs"]:
             first, *rest = phrase.lower().split()
             self.control_verbs |= {tuple([form, *rest]) for form in inflections(first, self.irregular)}
+        self.control_lemmas = {phrase.lower().split()[0] for phrase in lex["control_verbs"]}
         self.location_markers = {m.lower() for m in lex["location_markers"]}
         self.venue_nouns = {v.lower() for v in lex["venue_nouns"]}
         self.treaty_anaphor_modifiers = {str(m).lower() for m in lex["treaty_anaphor_modifiers"]}
@@ -76,6 +79,8 @@ class Engine:
         self.status_window = lex["status_window"]
         self.legislature_action = lex.get("legislature_default_action")
         self.months = {k.lower() for k in lex["months"]}
+        self.ner_types = dict(lex.get("ner_types", {}))
+        self.linguistics = Linguistics(lex.get("spacy_model") or Linguistics().model)
 
     # -- public ------------------------------------------------------------
 
@@ -89,7 +94,9 @@ class Engine:
         rule = self.ruleset.by_id(rule_id)
         run = _Run(self, parse_article(sentence, "example"))
         hits = self.gazetteer.find(sentence)
-        for s in self.splitter.split(run.article):
+        sentences = self.splitter.split(run.article)
+        run.parses = self.linguistics.parse(sentences)
+        for s in sentences:
             units = run.units(s, [h for h in hits if s.start <= h.start and h.end <= s.end], run.citation(s))
             run.clauses(units)
             if self.matcher.matches(rule, units, lambda i, t: run.group_at(units, i, t)):
@@ -117,7 +124,9 @@ class _Run(MentionReader, FactReader):
         self.positions: list[PositionFact] = []
         self.venue: tuple | None = None  # (place, date, sentence) of the summit last reported
         self.sentence_index = 0
+        self.parses = {}  # sentence index -> linguistics.Parsed
         self.reference: DateValue | None = None
+        self.reference_exact = False  # the article's date is stated, not inferred from citations
         self.last_date: DateValue | None = None  # the last full date in the text, for "shortly afterwards"
         self.subject_persons: list[str] = []  # persons named as subjects, for "he" and "she"
         self.prev_scene: list[tuple[set[str], str | None, DateValue | None]] = []
@@ -132,8 +141,10 @@ class _Run(MentionReader, FactReader):
         for h in hits:
             h.start += art.body_start
             h.end += art.body_start
+        self.parses = self.e.linguistics.parse(sentences)
         citations = {s.index: self.citation(s) for s in sentences}
         self.reference, basis = self.article_date(sentences, citations)
+        self.reference_exact = getattr(art, "date", None) is not None and self.reference == art.date
         inferred = True
         per_sentence = [[h for h in hits if s.start <= h.start and h.end <= s.end] for s in sentences]
         cited_for: dict[int, list[str]] = {}

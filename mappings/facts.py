@@ -60,6 +60,70 @@ class FactReader:
                     out.append(k)
         return out
 
+    def subject_of(self, s: Sentence, units: list[Unit], at: int) -> list[str]:
+        """The subject of the cue at unit `at`: from the dependency parse where it names actors,
+        else the nearest actor before the cue (``subject``)."""
+        parsed = self.parses.get(s.index)
+        if parsed is not None:
+            found = self.parse_subject(parsed, units, at)
+            if found:
+                return found
+        return self.subject(units, at)
+
+    def parse_subject(self, parsed, units: list[Unit], at: int) -> list[str]:
+        """Subject by syntax: the nsubj of the cue's verb (through xcomp, conj, relative and
+        adverbial clauses), the agent of a passive ("signed by A and B"), the subject of a control
+        verb ("urged the Rada to ratify"), each with its coordinated and apposed members."""
+        tok = parsed.token_at(units[at].start)
+        if tok is None:
+            return []
+        verb = tok
+        for _ in range(4):  # "held talks": the noun's verb; "its opposition to": the verb it is the object of
+            if verb.pos_ in ("VERB", "AUX") or verb.dep_ == "ROOT":
+                break
+            owners = [c for c in verb.children if c.dep_ == "poss"]
+            found = [k for o in owners for k in self._actors_at(parsed, units, o)]
+            if found:  # "Moscow's opposition to …": the possessor holds it
+                return found
+            if verb.dep_ == "nsubj":  # the cue is a subject ("the talks between A and B"): no subject here
+                return []
+            verb = verb.head
+        for _ in range(4):
+            if verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_ in self.e.control_lemmas:
+                verb = verb.head  # "expected the parliament to ratify": the one who expects
+                continue
+            kids = list(verb.children)
+            subj = [c for c in kids if c.dep_ in ("nsubj", "csubj")]
+            passive = [c for c in kids if c.dep_ == "nsubjpass"]
+            agent = [g for c in kids if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+            if passive and agent:
+                subj = agent
+            elif passive:
+                subj = []
+            if subj:
+                return [k for head in subj for k in self._actors_at(parsed, units, head)]
+            if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("PROPN", "NOUN", "PRON"):
+                return self._actors_at(parsed, units, verb.head)
+            if verb.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp") or verb.head is verb:
+                return []
+            verb = verb.head
+        return []
+
+    def _actors_at(self, parsed, units: list[Unit], head) -> list[str]:
+        """The actors of the units covering `head` and its coordinated (conj) and apposed members."""
+        members, stack = [], [head]
+        while stack:
+            t = stack.pop(0)
+            members.append(t)
+            stack.extend(c for c in t.children if c.dep_ in ("conj", "appos"))
+        out: list[str] = []
+        for t in sorted(members, key=lambda t: t.i):
+            start = t.idx + parsed.offset
+            for u in units:
+                if u.start <= start < u.end and u.has_type(("Actor",)) and not u.in_citation:
+                    out.extend(k for k in u.actor if k not in out)
+        return out
+
     def subject(self, units: list[Unit], before: int) -> list[str]:
         """The actor (or coordinated actors) that is the subject for a cue at unit `before`."""
         i = before - 1
@@ -192,7 +256,7 @@ class FactReader:
         each = emit.get("each")
         for name in emit.get("participants", []):
             if name == "subject" and "subject" not in m.captures:
-                refs = self.subject(units, m.start)
+                refs = self.subject_of(s, units, m.start)
             else:
                 refs = self.refs(units, m.captures[name])
             if name == each:
@@ -244,7 +308,7 @@ class FactReader:
         if not self.meetings:
             return
         target = self.meetings[-1]
-        for r in self.subject(units, m.start):
+        for r in self.subject_of(s, units, m.start):
             if r not in target.participants:
                 target.participants.append(r)
         target.evidence.append(self.evidence(s, units, m))
@@ -270,7 +334,7 @@ class FactReader:
         emit = m.rule.emit
         holder_name = emit.get("holder", "subject")
         if holder_name == "subject" and "subject" not in m.captures:
-            holders = self.subject(units, m.start)  # the subject before the whole match
+            holders = self.subject_of(s, units, m.start)  # the subject of the whole match
         else:
             holders = self.refs(units, m.captures[holder_name])
         holders = [h for h in holders if self.entities[h].type in ACTOR_TYPES]

