@@ -79,6 +79,7 @@ class Engine:
         self.status_window = lex["status_window"]
         self.legislature_action = lex.get("legislature_default_action")
         self.months = {k.lower() for k in lex["months"]}
+        self.weekdays = {w.lower() for w in lex.get("weekdays", [])}
         self.ner_types = dict(lex.get("ner_types", {}))
         self.linguistics = Linguistics(lex.get("spacy_model") or Linguistics().model)
 

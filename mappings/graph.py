@@ -87,6 +87,7 @@ def to_graph(x: Extraction, iris: IRIs) -> Graph:
     for fact in [*x.meetings, *x.positions]:
         for ev in fact.evidence:
             used.update(ev.cited)
+    mentioned = set(used)  # what the text refers to; a place's country is described, not mentioned
     changed = True
     while changed:  # places name their country, persons their affiliation
         changed = False
@@ -114,7 +115,8 @@ def to_graph(x: Extraction, iris: IRIs) -> Graph:
                 g.add((node, DIP.role, Literal(role)))
             if aff:
                 g.add((node, DIP.affiliation, iris.entity(aff)))
-        g.add((art, SCHEMA.mentions, node))
+        if key in mentioned:
+            g.add((art, SCHEMA.mentions, node))
 
     for m in x.mentions:
         node = URIRef(f"{art}#mention-{m.start}-{m.end}")

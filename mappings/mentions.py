@@ -137,7 +137,7 @@ class MentionReader:
             if unit is not None:
                 unit.in_citation = cite_lo <= i < cite_hi
                 pending.append((i, j, unit))
-                if unit.etype == "Person" and len(unit.refs) == 1 and self.subject_position(toks, i):
+                if unit.etype == "Person" and len(unit.refs) == 1 and self.subject_position(toks, i, s, unit):
                     self.subject_persons.append(unit.refs[0])
                 i = j
             else:
@@ -177,8 +177,18 @@ class MentionReader:
             units.append(u)
         return units
 
-    def subject_position(self, toks: list[Token], i: int) -> bool:
-        """Is a mention at token i in subject position (not after a preposition, "and" or a control verb)?"""
+    def subject_position(self, toks: list[Token], i: int, s: Sentence | None = None, unit: Unit | None = None) -> bool:
+        """Is a mention at token i in subject position? By the parse where there is one (a subject,
+        or a member of one), else not after a preposition, "and" or a control verb."""
+        parsed = self.parses.get(s.index) if s is not None else None
+        if parsed is not None and unit is not None:
+            for c in range(unit.start, unit.end):
+                tok = parsed.token_at(c)
+                while tok is not None and tok.dep_ in ("compound", "conj", "appos", "flat") and tok.head is not tok:
+                    tok = tok.head
+                if tok is not None and tok.dep_ in ("nsubj", "nsubjpass"):
+                    return True
+            return False
         j = i
         while j > 0 and toks[j - 1].lower in DETERMINERS:
             j -= 1
@@ -233,6 +243,12 @@ class MentionReader:
         titled = self.titled_person(toks, i, hit_at)
         if titled:
             return titled
+        if i in hit_at and hit_at[i][1].entry.type in ("Place", "State"):
+            # "the Paris Agreement", "the Minsk Protocol": a treaty named after a place
+            places = {k: v for k, v in hit_at.items() if v[1].entry.type not in ("Place", "State")}
+            named = self.treaty_name(toks, i, places)
+            if named and named[1] > hit_at[i][0]:
+                return named
         if i in hit_at:
             end, hit = hit_at[i]
             return self.entity_unit(toks, i, end, hit, in_citation)
@@ -310,7 +326,9 @@ class MentionReader:
             if k == i + 1 or k >= len(toks) or toks[k].lower not in self.e.treaty_heads - {"agreement"}:
                 return None
             end = k + 1
-        if end < len(toks) and toks[end].lower in ("on", "of") and end + 1 < len(toks) and toks[end + 1].is_title:
+        if end < len(toks) and toks[end].lower in ("on", "of") and end + 1 < len(toks) and (
+                toks[end + 1].is_title or (toks[end + 1].lower == "the" and end + 2 < len(toks)
+                                           and toks[end + 2].is_title)):
             return None  # "the treaty on the Creation…" is a name, not an anaphor
         return end
 
@@ -337,9 +355,11 @@ class MentionReader:
         if k >= len(toks) or toks[k].lower not in ("on", "of", "for", "between"):
             return None
         end, j = None, k + 1
+        if j < len(toks) and toks[j].lower == "the":  # "the Treaty on the Prohibition of Nuclear Weapons"
+            j += 1
         while j < len(toks):
             t = toks[j]
-            if _name_word(t) and t.lower not in self.e.months:
+            if _name_word(t) and t.lower not in self.e.months and t.lower not in self.e.weekdays:
                 end = j + 1
             elif t.lower in ("and", "of", "the", "in", ",", "-", "on") and end is not None:
                 pass
