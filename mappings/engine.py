@@ -57,6 +57,8 @@ class Engine:
         self.treaty_anaphors = sorted((tuple(p.lower().split()) for p in lex["treaty_anaphors"]),
                                       key=len, reverse=True)
         self.pronouns = {p.lower() for p in lex["person_pronouns"]}
+        self.speaker_pronouns = set(lex.get("speaker_pronouns", []))
+        self.questioner_labels = {q.lower() for q in lex.get("questioner_labels", [])}
         self.treaty_heads = {h.lower() for h in lex["treaty_heads"]}
         self.prepositions = {p.lower() for p in lex["prepositions"]}
         self.control_verbs = set()
@@ -115,7 +117,8 @@ class _Run(MentionReader, FactReader):
         self.e = engine
         self.gz = engine.gazetteer
         self.article = article
-        self.year = dates_mod.year_from_volume(article.volume)
+        stated = getattr(article, "date", None)  # the article's own date, where a reader found one
+        self.year = dates_mod.year_from_volume(article.volume) or (stated.year if stated else None)
         self.entities: dict[str, Entity] = {}
         self.mentions: list[Mention] = []
         self.surnames: dict[str, str] = {}  # surname -> person key, as the article introduced them
@@ -128,6 +131,7 @@ class _Run(MentionReader, FactReader):
         self.parses = {}  # sentence index -> linguistics.Parsed
         self.reference: DateValue | None = None
         self.reference_exact = False  # the article's date is stated, not inferred from citations
+        self.speaker: str | None = None  # the person speaking in a transcript's current turn
         self.last_date: DateValue | None = None  # the last full date in the text, for "shortly afterwards"
         self.subject_persons: list[str] = []  # persons named as subjects, for "he" and "she"
         self.prev_scene: list[tuple[set[str], str | None, DateValue | None]] = []

@@ -29,6 +29,10 @@ class FactReader:
         return end
 
     def apply_rules(self, s: Sentence, units: list[Unit]):
+        if s.text.rstrip("\"”’') ").endswith("?"):  # a question asserts no meeting and no stance
+            self.venue = self.find_venue(units) or self.venue
+            self.remember_scene(units)
+            return
         vetoed_clauses = set()
         for rule in self.e.ruleset.rules:
             if rule.kind == "veto":
@@ -104,7 +108,7 @@ class FactReader:
                 return [k for head in subj for k in self._actors_at(parsed, units, head)]
             if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("PROPN", "NOUN", "PRON"):
                 return self._actors_at(parsed, units, verb.head)
-            if verb.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp") or verb.head is verb:
+            if verb.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp") or verb.head is verb:
                 return []
             verb = verb.head
         return []
@@ -250,6 +254,8 @@ class FactReader:
         self._sentence_facts = []
 
     def meeting(self, s, units, m: rules_mod.Match):
+        if self.negated(units, m.start):  # "did not meet", "never met": no meeting
+            return
         emit = m.rule.emit
         groups: list[list[str]] = []
         base: list[str] = []
@@ -305,9 +311,14 @@ class FactReader:
         self.meetings.append(fact)
 
     def join(self, s, units, m):
+        """"A participated in those discussions": the meeting just reported, in this paragraph or
+        the sentence before; a meeting further back is not "those discussions"."""
         if not self.meetings:
             return
         target = self.meetings[-1]
+        last = max(target.evidence, key=lambda e: e.sentence.index).sentence
+        if last.paragraph != s.paragraph and last.index != s.index - 1:
+            return
         for r in self.subject_of(s, units, m.start):
             if r not in target.participants:
                 target.participants.append(r)

@@ -130,6 +130,7 @@ class MentionReader:
                 continue
             hit_at[i] = (j + 1, h)
         # 2. walk the tokens left to right, building units
+        label_end = self.speaker_label(s)  # "LAVROV: I am glad …": the speaker's label, up to its colon
         i = 0
         pending: list[tuple[int, int, Unit]] = []
         while i < n:
@@ -137,6 +138,8 @@ class MentionReader:
             if unit is not None:
                 unit.in_citation = cite_lo <= i < cite_hi
                 pending.append((i, j, unit))
+                if label_end is not None and j <= label_end and unit.etype == "Person" and len(unit.refs) == 1:
+                    self.speaker = unit.refs[0]
                 if unit.etype == "Person" and len(unit.refs) == 1 and self.subject_position(toks, i, s, unit):
                     self.subject_persons.append(unit.refs[0])
                 i = j
@@ -235,6 +238,9 @@ class MentionReader:
                 key = signed[-1] if signed else key
             self.mention(toks[i].start, toks[end - 1].end, key)
             return self._unit(toks, i, end, "Treaty", [key], []), end
+        # "I", "we": the speaker of a transcript or readout, named by the label of the turn
+        if t.text in self.e.speaker_pronouns and self.speaker:
+            return self._unit(toks, i, i + 1, "Person", [self.speaker], [self.speaker]), i + 1
         # "he", "she": the person last named as a subject
         if t.lower in self.e.pronouns and self.persons:
             key = (self.subject_persons or self.persons)[-1]
@@ -243,6 +249,9 @@ class MentionReader:
         titled = self.titled_person(toks, i, hit_at)
         if titled:
             return titled
+        described = self.role_description(toks, i, hit_at)
+        if described:
+            return described
         if i in hit_at and hit_at[i][1].entry.type in ("Place", "State"):
             # "the Paris Agreement", "the Minsk Protocol": a treaty named after a place
             places = {k: v for k, v in hit_at.items() if v[1].entry.type not in ("Place", "State")}
@@ -257,7 +266,7 @@ class MentionReader:
             return named
         # surnames of persons named before, or unique in the gazetteer
         if t.is_title and t.text.isalpha() and t.lower not in self.e.months:
-            key = self.surname(t.text)
+            key = self.surname(t.text) or (self.surname(t.text.title()) if t.text.isupper() and len(t.text) > 3 else None)
             if key:
                 self.mention(t.start, t.end, key)
                 self.saw_person(key)
@@ -265,6 +274,27 @@ class MentionReader:
         if i in self._ner_at and not in_citation:
             return self.ner_unit(toks, i, *self._ner_at[i], hit_at)
         return None, i + 1
+
+    def speaker_label(self, s: Sentence) -> int | None:
+        """At the start of a paragraph, a speaker's label ("LAVROV:", "Foreign Minister Wang Yi:",
+        "Q:"): the token index of its colon. A new label changes the speaker; a questioner's
+        label ("Q", "QUESTION") leaves none. Paragraphs without a label keep the speaker."""
+        if s.index and self.e.splitter is not None and getattr(self, "_label_para", None) == s.paragraph:
+            return None
+        self._label_para = s.paragraph
+        toks = s.tokens
+        for k, t in enumerate(toks[:8]):
+            if t.text == ":":
+                words = toks[:k]
+                if not words or not all(w.text[:1].isupper() or w.text in ".-" for w in words):
+                    return None
+                self.speaker = None
+                if " ".join(w.text for w in words).lower() in self.e.questioner_labels:
+                    return None
+                return k
+            if not (t.text[:1].isupper() or t.text in ".-'"):
+                return None
+        return None
 
     def named_entities(self, s: Sentence) -> dict[int, tuple[int, str]]:
         """The recogniser's people, places and organisations in this sentence, as token ranges:
@@ -288,12 +318,15 @@ class MentionReader:
 
     def ner_unit(self, toks, i, end, label, hit_at):
         """A person, place or organisation the gazetteer does not know, as the recogniser typed it."""
-        if any(k in hit_at for k in range(i, end)) or not all(_name_word(t) or t.text.isupper() for t in toks[i:end]):
+        inner = ("of", "on", "the", "and", "for", "-") if self.e.ner_types[label] in ("Treaty", "Organization") else ()
+        if any(k in hit_at for k in range(i, end)) or not all(
+                _name_word(t) or t.text.isupper() or (t.lower in inner and i < k < end - 1)
+                for k, t in enumerate(toks[i:end], i)):
             return None, i + 1
         words = [t.text for t in toks[i:end]]
         if words[0].lower() in self.e.months or any(w.lower() in self.e.titles for w in words):
             return None, i + 1
-        name = " ".join(words)
+        name = self.article.text[toks[i].start:toks[end - 1].end]
         etype = self.e.ner_types[label]
         if etype == "Organization" and (len(words) < 2 and not name.isupper()
                                         or any(w in self.e.treaty_name_heads for w in words)):
@@ -306,6 +339,8 @@ class MentionReader:
         self.mention(toks[i].start, toks[end - 1].end, entity.key)
         if etype == "Person":
             self.saw_person(entity.key)
+        if etype == "Treaty":
+            self.treaties.append(entity.key)
         actor = [entity.key] if etype in ACTOR_TYPES else []
         return self._unit(toks, i, end, etype, [entity.key], actor), end
 
@@ -425,6 +460,39 @@ class MentionReader:
                 unit.stands_for = [self.entity_for(target).key]
             return unit, end
         return self._unit(toks, i, end, entry.type, [entity.key], [entity.key]), end
+
+    def role_description(self, toks, i, hit_at):
+        """"the French foreign minister", "the U.S. secretary of state": whoever holds that office
+        of that state — the person the article gave that role, else the one the gazetteer's dated
+        roles name for the article's year (only when exactly one does)."""
+        j = i + 1 if toks[i].lower == "the" else i
+        if j not in hit_at or hit_at[j][1].entry.type != "State" or (j == i and i > 0):
+            return None
+        k, hit = hit_at[j]
+        title = None
+        for words in self.e.titles.get(toks[k].lower, ()) if k < len(toks) else ():
+            if tuple(x.lower for x in toks[k:k + len(words)]) == words:
+                title = " ".join(words)
+                break
+        if title is None or title in self.e.non_role_titles:
+            return None
+        end = k + len(title.split())
+        if end < len(toks) and (_name_word(toks[end]) or toks[end].text == ","):
+            return None  # a name follows: a titled person, read elsewhere
+        state = hit.entry.id
+        local = [key for key in dict.fromkeys(reversed(self.persons))
+                 if any(aff == f"state/{state}" and r.lower().endswith(title) for r, aff in self.entities[key].roles)]
+        if local:
+            key = local[0]
+        else:
+            holders = [p for p in self.gz.entries.values() if p.type == "Person" and any(
+                r.of == state and r.title.lower() == title and r.active(self.year) for r in p.roles)]
+            if len(holders) != 1 or self.year is None:
+                return None
+            key = self.entity_for(holders[0]).key
+        self.mention(toks[i].start, toks[end - 1].end, key)
+        self.saw_person(key)
+        return self._unit(toks, i, end, "Person", [key], [key]), end
 
     def titled_person(self, toks, i, hit_at):
         """[modifier] [former] Title Name → a Person with role and affiliation."""

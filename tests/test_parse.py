@@ -1,0 +1,168 @@
+"""The linguistic layer (issue 10): the real spaCy model under the rules, one table per phenomenon.
+
+Every sentence here was written for these tests; each case names the construction it covers.
+"""
+import pytest
+
+from mappings import dates as dates_mod
+from mappings import linguistics, parse_article
+
+HEAD = "Publication: Monitor Volume: 5 Issue: 40\n\n"
+
+
+def run(engine, body, head=HEAD):
+    x = engine.extract(parse_article(head + body, "case"))
+    label = lambda k: x.entities[k].label  # noqa: E731
+    meetings = {(frozenset(label(p) for p in m.participants), label(m.location) if m.location else None,
+                 str(m.date) if m.date else None) for m in x.meetings}
+    positions = {(label(p.holder), p.stance, label(p.topic), p.action) for p in x.positions}
+    return x, meetings, positions
+
+
+def test_the_model_is_the_pinned_package():
+    nlp = linguistics.load()
+    assert nlp.meta["version"] == linguistics.MODEL_VERSION
+    assert {"tagger", "parser", "ner", "lemmatizer"} <= set(nlp.pipe_names)
+    assert "senter" not in nlp.pipe_names
+
+
+def test_parse_offsets_are_article_offsets(engine):
+    x = engine.extract(parse_article(HEAD + "Igor Ivanov met Madeleine Albright in Oslo.", "offsets"))
+    parsed = engine.linguistics.parse(engine.splitter.split(x.article))
+    (only,) = parsed.values()
+    start = x.article.text.index("Albright")
+    tok = only.token_at(start)
+    assert tok.text == "Albright" and tok.ent_type_ == "PERSON"
+
+
+@pytest.mark.parametrize("body, pair", [
+    # coordination with a possessive and an apposition: "X and his German counterpart Y met"
+    ("Iranian Foreign Minister Mohammad Javad Zarif and his German counterpart Heiko Maas met in Berlin.",
+     {"Mohammad Javad Zarif", "Heiko Maas"}),
+    # people the gazetteer does not know, one of them without a known title
+    ("Colombian President Juan Manuel Santos and rebel commander Rodrigo Londono met in Havana.",
+     {"Juan Manuel Santos", "Rodrigo Londono"}),
+    # a passive: the signers are the agent
+    ("The Good Friday Agreement was signed by Tony Blair and Bertie Ahern in Belfast.", {"Tony Blair", "Bertie Ahern"}),
+    # "sat down with": a meeting verb of the phrase class, irregular past
+    ("Chinese Foreign Minister Wang Yi sat down with Secretary of State Rex Tillerson in Beijing.",
+     {"Wang Yi", "Rex Tillerson"}),
+])
+def test_meetings_by_syntax(engine, body, pair):
+    _, meetings, _ = run(engine, body)
+    assert any(people == frozenset(pair) for people, _, _ in meetings), meetings
+
+
+@pytest.mark.parametrize("body", [
+    "Igor Ivanov did not meet Madeleine Albright in Oslo.",  # negation
+    "Igor Ivanov welcomed Madeleine Albright's decision.",  # a possessive object is no guest
+    "Will Igor Ivanov meet Madeleine Albright in Oslo?",  # a question asserts nothing
+    "After arriving in Seoul, the envoy met reporters.",  # a fronted clause's city is no participant
+])
+def test_no_meeting(engine, body):
+    _, meetings, _ = run(engine, body)
+    assert not meetings
+
+
+@pytest.mark.parametrize("body, expected", [
+    # control verb: the one who calls on others holds the stance
+    ("Igor Ivanov called on Madeleine Albright and Robin Cook to keep the ABM treaty.",
+     ("Igor Ivanov", "Support", "Anti-Ballistic Missile Treaty", None)),
+    # "expected X to ratify": the one who expects
+    ("Bill Clinton said he expected the Russian parliament to ratify START II.",
+     ("Bill Clinton", "Support", "START II", "Ratification")),
+    # negated acceptance of amendments: opposition to revision
+    ("Igor Ivanov said Moscow will not accept amendments to the ABM treaty.",
+     ("Russia", "Opposition", "Anti-Ballistic Missile Treaty", "Revision")),
+    # regret over an exit: opposition to the withdrawal
+    ("Igor Ivanov voiced regret over the U.S. exit from the ABM treaty.",
+     ("Igor Ivanov", "Opposition", "Anti-Ballistic Missile Treaty", "Withdrawal")),
+    # fighting for a treaty is support, not opposition
+    ("Igor Ivanov kept fighting for the ABM treaty.", ("Igor Ivanov", "Support", "Anti-Ballistic Missile Treaty", None)),
+    # refusal: opposition to the action
+    ("Igor Ivanov refused to ratify the START II treaty.", ("Igor Ivanov", "Opposition", "START II", "Ratification")),
+])
+def test_positions_by_syntax(engine, body, expected):
+    _, _, positions = run(engine, body)
+    assert expected in positions, positions
+
+
+def test_fight_for_is_not_opposition(engine):
+    _, _, positions = run(engine, "Igor Ivanov kept fighting for the ABM treaty.")
+    assert not any(stance == "Opposition" for _, stance, _, _ in positions)
+
+
+def test_unknown_treaty_named_after_a_place_and_with_the(engine):
+    _, _, positions = run(engine, "Canada pledged to ratify the Treaty on the Prohibition of Nuclear Weapons. "
+                                  "Germany will not accept amendments to the Paris Agreement.")
+    topics = {t for _, _, t, _ in positions}
+    assert "Treaty on the Prohibition of Nuclear Weapons" in topics
+    assert "Paris Agreement" in topics
+    assert not any(t.startswith("Paris Agreement on") for t in topics)
+
+
+def test_role_descriptions_resolve_to_the_office_holder(engine):
+    body = ("French Foreign Minister Hubert Vedrine arrived in Moscow on February 20. The French foreign minister "
+            "met with Igor Ivanov on February 21. The Russian president received Madeleine Albright in the Kremlin "
+            "on February 22.")
+    _, meetings, _ = run(engine, body)
+    pairs = {people for people, _, _ in meetings}
+    assert frozenset({"Hubert Védrine", "Igor Ivanov"}) in pairs  # the person the article gave that role
+    assert frozenset({"Boris Yeltsin", "Madeleine Albright"}) in pairs  # the gazetteer's holder in 1999
+
+
+def test_role_description_without_one_holder_is_nobody(engine):
+    _, meetings, _ = run(engine, "The Ruritanian foreign minister met with Igor Ivanov.")
+    assert not meetings
+
+
+def test_the_speaker_of_a_transcript_is_i_and_we(engine):
+    body = ("LAVROV: I am glad to receive my colleague Mohammad Javad Zarif in Moscow today.\n\n"
+            "Q: Will Iran stay in the treaty?\n\n"
+            "ZARIF: We remain committed to the Non-Proliferation Treaty.")
+    _, meetings, positions = run(engine, body, head="")
+    assert any(people == {"Sergei Lavrov", "Mohammad Javad Zarif"} for people, _, _ in meetings), meetings
+    holders = {h for h, _, _, _ in positions}
+    assert "Mohammad Javad Zarif" in holders
+    assert "Iran" not in holders  # the question is no stance
+
+
+def test_surname_of_an_unknown_person_is_the_same_entity(engine):
+    x, meetings, _ = run(engine, "Rebel commander Rodrigo Londono arrived in Havana. Igor Ivanov met Londono there.")
+    assert any(people == {"Rodrigo Londono", "Igor Ivanov"} for people, _, _ in meetings), meetings
+    assert sum(1 for e in x.entities.values() if "londono" in e.slug) == 1
+
+
+# --- deictic dates, against a stated article date -------------------------------------------------------
+
+
+def _date(engine, words, reference, exact=True):
+    from mappings.text import tokenize
+
+    toks = tokenize(words)
+    (m,) = [m for m in engine.dates.find(toks) if m.weekday is not None or m.day_offset is not None
+            or m.no_date]
+    value = dates_mod.resolve(m, reference.year, reference, None, exact)
+    return str(value) if value else None
+
+
+SATURDAY = dates_mod.DateValue(2019, 6, 15)
+
+
+@pytest.mark.parametrize("words, expected", [
+    ("They met today in Paris", "2019-06-15"),
+    ("They met yesterday in Paris", "2019-06-14"),
+    ("They will meet tomorrow in Paris", "2019-06-16"),
+    ("They met on Friday in Paris", "2019-06-14"),
+    ("They met Friday in Paris", "2019-06-14"),
+    ("They met last Saturday in Paris", "2019-06-08"),
+    ("They will meet on Tuesday in Paris", "2019-06-18"),
+    ("They will meet next Friday in Paris", "2019-06-21"),
+    ("They met last week in Paris", None),
+])
+def test_deictic_dates(engine, words, expected):
+    assert _date(engine, words, SATURDAY) == expected
+
+
+def test_today_from_an_inferred_date_is_no_date(engine):
+    assert _date(engine, "They met today in Paris", SATURDAY, exact=False) is None
