@@ -100,8 +100,8 @@ class FactReader:
             subj = [c for c in kids if c.dep_ in ("nsubj", "csubj")]
             passive = [c for c in kids if c.dep_ == "nsubjpass"]
             agent = [g for c in kids if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
-            if passive and agent:
-                subj = agent
+            if passive and agent:  # "signed by A and B"; "X was received by Y": both take part
+                subj = passive + agent
             elif passive:
                 subj = []
             if subj:

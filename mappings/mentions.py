@@ -211,12 +211,7 @@ class MentionReader:
             for words in self.e.group_anaphor_nouns:
                 seg = tuple(x.lower for x in toks[start + 1:start + 1 + len(words)])
                 if seg == words:
-                    people = []
-                    for key in reversed(self.persons):
-                        if key not in people:
-                            people.append(key)
-                        if len(people) == count:
-                            break
+                    people = self.group_in_focus(count)
                     if len(people) == count:
                         end = start + 1 + len(words)
                         u = self._unit(toks, i, end, "Person", people[::-1], people[::-1])
@@ -224,9 +219,9 @@ class MentionReader:
             # "Both came out in favor …", "the two agreed …": no noun, a verb follows
             nxt = toks[start + 1] if start + 1 < len(toks) else None
             if nxt is not None and nxt.text.islower() and nxt.text.isalpha() and nxt.lower not in ("of", "sides", "countries", "states"):
-                people = list(dict.fromkeys(reversed(self.persons)))[:count]
+                people = self.group_in_focus(count)
                 if len(people) == count:
-                    return self._unit(toks, i, start + 1, "Person", people[::-1], people[::-1]), start + 1
+                    return self._unit(toks, i, start + 1, "Person", people, people), start + 1
         # "the treaty", "the document", "the new treaty"
         anaphor_end = self.treaty_anaphor_end(toks, i)
         if anaphor_end and self.treaties:
@@ -343,6 +338,18 @@ class MentionReader:
             self.treaties.append(entity.key)
         actor = [entity.key] if etype in ACTOR_TYPES else []
         return self._unit(toks, i, end, etype, [entity.key], actor), end
+
+    def group_in_focus(self, count: int) -> list[str]:
+        """"the two ministers", "both leaders": the people of the meeting in focus (reported in this
+        sentence or the one before) when it has that many, else the last `count` people named."""
+        if self.meetings:
+            last = self.meetings[-1]
+            recent = max(e.sentence.index for e in last.evidence) >= self.sentence_index - 1
+            people = [p for p in last.participants if self.entities[p].type == "Person"]
+            if recent and len(people) == count:
+                return people
+        people = list(dict.fromkeys(reversed(self.persons)))[:count]
+        return people[::-1]
 
     def treaty_anaphor_end(self, toks, i) -> int | None:
         """The end of "the [new|arms …] treaty|document|pact" starting at i, if one starts there."""
