@@ -58,6 +58,7 @@ class Engine:
                                       key=len, reverse=True)
         self.pronouns = {p.lower() for p in lex["person_pronouns"]}
         self.speaker_pronouns = set(lex.get("speaker_pronouns", []))
+        self.existential_verbs = {w.lower() for w in lex.get("existential_verbs", [])}
         self.questioner_labels = {q.lower() for q in lex.get("questioner_labels", [])}
         self.treaty_heads = {h.lower() for h in lex["treaty_heads"]}
         self.prepositions = {p.lower() for p in lex["prepositions"]}
@@ -132,6 +133,7 @@ class _Run(MentionReader, FactReader):
         self.reference: DateValue | None = None
         self.reference_exact = False  # the article's date is stated, not inferred from citations
         self.speaker: str | None = None  # the person speaking in a transcript's current turn
+        self.last_place: str | None = None  # the place last named, for "there"
         self.last_date: DateValue | None = None  # the last full date in the text, for "shortly afterwards"
         self.subject_persons: list[str] = []  # persons named as subjects, for "he" and "she"
         self.prev_scene: list[tuple[set[str], str | None, DateValue | None]] = []

@@ -52,6 +52,9 @@ class FactReader:
                     self.join(s, units, m)
         self.venue = self.find_venue(units) or self.venue
         self.remember_scene(units)
+        located = [u for u in units if u.etype in ("Place", "State") and u.refs and not u.actor and not u.in_citation]
+        if located:
+            self.last_place = located[-1].refs[0]
 
     def evidence(self, s: Sentence, units, m: rules_mod.Match) -> Evidence:
         return Evidence(m.rule.id, s, units[m.start].start, units[m.end - 1].end, clause=units[m.start].clause)
@@ -190,7 +193,14 @@ class FactReader:
         """Where and when, from the trigger's own clause; else the clause a ", where …" clause hangs on,
         the sentence's fronted place ("While in Moscow, …"), or the venue just reported."""
         lo, hi = self.clause_span(units, units[m.start].clause)
-        place, date, no_date = self._clause_place_date(units, lo, hi)
+        place, date, no_date = self._clause_place_date(units, lo, hi, trigger=m.start)
+        if place is None:  # "met there": the place last named before
+            there = next((k for k in range(lo + 1, hi) if units[k].lower == "there"
+                          and (k + 1 >= len(units) or units[k + 1].lower not in self.e.existential_verbs)), None)
+            if there is not None:
+                before = [u for u in units[:there] if u.etype in ("Place", "State") and u.refs and not u.in_citation
+                          and not u.actor]
+                place = before[-1].refs[0] if before else self.last_place
         if lo >= 1 and lo + 1 < hi and units[lo].lower == "," and units[lo + 1].lower == "where":
             # "a visit to Astana on Friday, where he held talks with …": that clause's place and date
             plo, phi = self.clause_span(units, units[lo - 1].clause)
@@ -211,10 +221,12 @@ class FactReader:
                 date = v_date
         return place, date
 
-    def _clause_place_date(self, units, lo, hi, markers=None):
+    def _clause_place_date(self, units, lo, hi, markers=None, trigger=None):
+        """The place (after a location marker) and the date of a clause. Where the clause holds
+        several, the ones the parse attaches to the trigger's verb win ("met on Friday, days after
+        Tehran protested on Monday": Friday)."""
         markers = markers or self.e.location_markers
-        place = date = None
-        no_date = False
+        places, dates = [], []
         for k in range(lo, hi):
             u = units[k]
             if u.in_citation:
@@ -223,12 +235,40 @@ class FactReader:
             while p > lo and units[p].lower == "the":
                 p -= 1
             prev = units[p].lower if k else ""
-            if place is None and u.has_type(("Place",)) and prev in markers:
-                place = u.refs[0]
-            if u.etype == "Date" and date is None and not no_date:
-                no_date = u.date is None
-                date = u.date
-        return place, date, no_date
+            if u.has_type(("Place",)) and prev in markers:
+                places.append(u)
+            if u.etype == "Date":
+                dates.append(u)
+        if trigger is not None and (len(places) > 1 or len(dates) > 1):
+            verb = self._trigger_verb(units, trigger)
+            if verb is not None:
+                places = sorted(places, key=lambda u: not self._attached(u, verb))
+                dates = sorted(dates, key=lambda u: not self._attached(u, verb))
+        place = places[0].refs[0] if places else None
+        date = dates[0].date if dates else None
+        return place, date, bool(dates) and dates[0].date is None
+
+    def _trigger_verb(self, units, at):
+        parsed = self.parses.get(self.sentence_index)
+        tok = parsed.token_at(units[at].start) if parsed is not None else None
+        for _ in range(4):
+            if tok is None or tok.pos_ in ("VERB", "AUX") or tok.dep_ == "ROOT":
+                return tok
+            tok = tok.head
+        return tok
+
+    def _attached(self, unit, verb) -> bool:
+        """Does the unit's phrase hang on `verb` (through prepositions and nouns, not another verb)?"""
+        tok = self.parses[self.sentence_index].token_at(unit.start)
+        for _ in range(6):
+            if tok is None:
+                return False
+            if tok == verb:
+                return True
+            if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
+                return False
+            tok = tok.head
+        return False
 
     def find_venue(self, units):
         """"at the OSCE summit in Istanbul on November 19", "gathered in Bishkek … for their summit":

@@ -166,3 +166,20 @@ def test_deictic_dates(engine, words, expected):
 
 def test_today_from_an_inferred_date_is_no_date(engine):
     assert _date(engine, "They met today in Paris", SATURDAY, exact=False) is None
+
+
+def test_there_is_the_place_last_named(engine):
+    _, meetings, _ = run(engine, "Igor Ivanov arrived in Oslo on April 12. He met Madeleine Albright there on April 13.")
+    assert (frozenset({"Igor Ivanov", "Madeleine Albright"}), "Oslo", "1999-04-13") in meetings
+
+
+def test_existential_there_is_no_place(engine):
+    _, meetings, _ = run(engine, "Igor Ivanov arrived in Oslo. There were talks with Madeleine Albright later, "
+                                 "and Ivanov met Albright in Bergen.")
+    assert all(place != "Oslo" for _, place, _ in meetings), meetings
+
+
+def test_the_date_attached_to_the_trigger_wins(engine):
+    _, meetings, _ = run(engine, "Days after Russia protested to NATO in Brussels on April 9, Igor Ivanov met "
+                                 "Madeleine Albright in Oslo on April 13.")
+    assert (frozenset({"Igor Ivanov", "Madeleine Albright"}), "Oslo", "1999-04-13") in meetings
