@@ -76,6 +76,7 @@ class DateFinder:
         self.day_offsets = sorted(((tuple(k.lower().split()), v) for k, v in (day_offsets or {}).items()),
                                   key=lambda kv: -len(kv[0]))
         self.future_cues = {tuple(c.lower().split()) for c in future_cues}
+        self._future_first = {c[0] for c in self.future_cues}
         self.weekdays = {w.lower(): n for n, w in enumerate(weekdays)}
         self.previous = sorted((tuple(k.lower().split()) for k in previous), key=lambda k: -len(k))
         self.relative = sorted(((tuple(k.lower().split()), v) for k, v in relative_months.items()),
@@ -84,7 +85,8 @@ class DateFinder:
 
     def find(self, tokens) -> list[DateMatch]:
         lowers = [t.text.lower() for t in tokens]
-        future = any(tuple(lowers[k:k + len(c)]) == c for c in self.future_cues for k in range(len(lowers)))
+        future = any(tuple(lowers[k:k + len(c)]) == c for k, w in enumerate(lowers) if w in self._future_first
+                     for c in self.future_cues)
         found: list[DateMatch] = []
         i = 0
         while i < len(tokens):

@@ -66,7 +66,7 @@ class Engine:
         for phrase in lex["control_verbs"]:
             first, *rest = phrase.lower().split()
             self.control_verbs |= {tuple([form, *rest]) for form in inflections(first, self.irregular)}
-        self.control_lemmas = {phrase.lower().split()[0] for phrase in lex["control_verbs"]}
+        self.control_forms = {f for phrase in lex["control_verbs"] for f in inflections(phrase.lower().split()[0], self.irregular)}
         self.location_markers = {m.lower() for m in lex["location_markers"]}
         self.venue_nouns = {v.lower() for v in lex["venue_nouns"]}
         self.treaty_anaphor_modifiers = {str(m).lower() for m in lex["treaty_anaphor_modifiers"]}
@@ -148,7 +148,8 @@ class _Run(MentionReader, FactReader):
         for h in hits:
             h.start += art.body_start
             h.end += art.body_start
-        self.parses = self.e.linguistics.parse(sentences)
+        full = {s.index for s in sentences if self.e.ruleset.could_match({t.lower for t in s.tokens})}
+        self.parses = self.e.linguistics.parse(sentences, full)
         citations = {s.index: self.citation(s) for s in sentences}
         self.reference, basis = self.article_date(sentences, citations)
         self.reference_exact = getattr(art, "date", None) is not None and self.reference == art.date

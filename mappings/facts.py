@@ -6,6 +6,7 @@ A mixin of the engine's run over one article (engine._Run).
 from __future__ import annotations
 
 from . import rules as rules_mod
+from .linguistics import is_nominal, is_verb
 from .model import ACTOR_TYPES, DETERMINERS, Evidence, MeetingFact, PositionFact, Unit
 from .text import Sentence
 
@@ -71,7 +72,7 @@ class FactReader:
         """The subject of the cue at unit `at`: from the dependency parse where it names actors,
         else the nearest actor before the cue (``subject``)."""
         parsed = self.parses.get(s.index)
-        if parsed is not None:
+        if parsed is not None and parsed.has_parse:
             found = self.parse_subject(parsed, units, at)
             if found:
                 return found
@@ -86,7 +87,7 @@ class FactReader:
             return []
         verb = tok
         for _ in range(4):  # "held talks": the noun's verb; "its opposition to": the verb it is the object of
-            if verb.pos_ in ("VERB", "AUX") or verb.dep_ == "ROOT":
+            if is_verb(verb) or verb.dep_ == "ROOT":
                 break
             owners = [c for c in verb.children if c.dep_ == "poss"]
             found = [k for o in owners for k in self._actors_at(parsed, units, o)]
@@ -96,7 +97,7 @@ class FactReader:
                 return []
             verb = verb.head
         for _ in range(4):
-            if verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_ in self.e.control_lemmas:
+            if verb.dep_ in ("xcomp", "ccomp") and verb.head.lower_ in self.e.control_forms:
                 verb = verb.head  # "expected the parliament to ratify": the one who expects
                 continue
             kids = list(verb.children)
@@ -109,7 +110,7 @@ class FactReader:
                 subj = []
             if subj:
                 return [k for head in subj for k in self._actors_at(parsed, units, head)]
-            if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("PROPN", "NOUN", "PRON"):
+            if verb.dep_ in ("relcl", "acl") and is_nominal(verb.head):
                 return self._actors_at(parsed, units, verb.head)
             if verb.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp") or verb.head is verb:
                 return []
@@ -250,9 +251,9 @@ class FactReader:
 
     def _trigger_verb(self, units, at):
         parsed = self.parses.get(self.sentence_index)
-        tok = parsed.token_at(units[at].start) if parsed is not None else None
+        tok = parsed.token_at(units[at].start) if parsed is not None and parsed.has_parse else None
         for _ in range(4):
-            if tok is None or tok.pos_ in ("VERB", "AUX") or tok.dep_ == "ROOT":
+            if tok is None or is_verb(tok) or tok.dep_ == "ROOT":
                 return tok
             tok = tok.head
         return tok
@@ -265,7 +266,7 @@ class FactReader:
                 return False
             if tok == verb:
                 return True
-            if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
+            if is_verb(tok) or tok.head is tok:
                 return False
             tok = tok.head
         return False

@@ -184,7 +184,7 @@ class MentionReader:
         """Is a mention at token i in subject position? By the parse where there is one (a subject,
         or a member of one), else not after a preposition, "and" or a control verb."""
         parsed = self.parses.get(s.index) if s is not None else None
-        if parsed is not None and unit is not None:
+        if parsed is not None and parsed.has_parse and unit is not None:
             for c in range(unit.start, unit.end):
                 tok = parsed.token_at(c)
                 while tok is not None and tok.dep_ in ("compound", "conj", "appos", "flat") and tok.head is not tok:

@@ -89,6 +89,27 @@ class RuleSet:
     def __len__(self):
         return len(self.rules)
 
+    def required_words(self, rule: Rule) -> list[frozenset[str]]:
+        """For each word spec a match cannot skip (no `?`, `!` or skip), the word forms it accepts."""
+        out = []
+        for spec in rule.pattern:
+            if spec.op is not None:
+                continue
+            if spec.lower is not None:
+                out.append(spec.lower)
+            elif spec.lemma is not None:
+                out.append(spec.lemma)
+            elif spec.phrase is not None:
+                out.append(frozenset(self.index[spec.phrase]))
+        return out
+
+    def could_match(self, words: set[str]) -> bool:
+        """Could some fact rule match a sentence with these lower-case words? A sentence for which
+        none could is not worth parsing."""
+        if not hasattr(self, "_required"):
+            self._required = [self.required_words(r) for r in self.rules if r.kind != "veto"]
+        return any(all(forms & words for forms in req) for req in self._required)
+
     def by_id(self, rule_id: str) -> Rule:
         for rule in self.rules:
             if rule.id == rule_id:
