@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 
-class WordLoader(yaml.SafeLoader):
+class WordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser where PyYAML has it
     pass
 
 
