@@ -149,7 +149,8 @@ class _Run(MentionReader, FactReader):
             h.start += art.body_start
             h.end += art.body_start
         full = {s.index for s in sentences if self.e.ruleset.could_match({t.lower for t in s.tokens})}
-        self.parses = self.e.linguistics.parse(sentences, full)
+        dateline = getattr(art, "dateline", None)
+        self.parses = self.e.linguistics.parse(sentences, full, start=dateline.end if dateline else 0)
         citations = {s.index: self.citation(s) for s in sentences}
         self.reference, basis = self.article_date(sentences, citations)
         self.reference_exact = getattr(art, "date", None) is not None and self.reference == art.date

@@ -96,14 +96,25 @@ class Linguistics:
     def nlp(self):
         return load(self.model)
 
-    def parse(self, sentences, full=None) -> dict[int, Parsed]:
+    def parse(self, sentences, full=None, start: int = 0) -> dict[int, Parsed]:
         """Sentence index → its reading. `sentences` are ``text.Sentence`` objects; those whose
-        index is in `full` (all, when None) are parsed, the others only tagged and recognised."""
+        index is in `full` (all, when None) are parsed, the others only tagged and recognised.
+        Text before article offset `start` (a wire dateline) is left out: it is no part of the clause."""
         sentences = list(sentences)
-        deep = [s for s in sentences if full is None or s.index in full]
-        light = [s for s in sentences if full is not None and s.index not in full]
-        out = {s.index: Parsed(doc, s.start) for s, doc in zip(deep, self.nlp.pipe([s.text for s in deep]))}
-        if light:
-            with self.nlp.select_pipes(disable=["parser"]):
-                out.update({s.index: Parsed(doc, s.start) for s, doc in zip(light, self.nlp.pipe([s.text for s in light]))})
+
+        def piece(s):
+            cut = max(0, min(start - s.start, len(s.text)))
+            while cut < len(s.text) and s.text[cut].isspace():
+                cut += 1
+            return s.text[cut:], s.start + cut
+
+        out = {}
+        for group, parser in (([s for s in sentences if full is None or s.index in full], True),
+                              ([s for s in sentences if full is not None and s.index not in full], False)):
+            if not group:
+                continue
+            pieces = [piece(s) for s in group]
+            with self.nlp.select_pipes(disable=[] if parser else ["parser"]):
+                for s, (_, offset), doc in zip(group, pieces, self.nlp.pipe([text for text, _ in pieces])):
+                    out[s.index] = Parsed(doc, offset)
         return out

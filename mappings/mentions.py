@@ -115,6 +115,13 @@ class MentionReader:
         index_of = {t.start: i for i, t in enumerate(toks)}
         end_of = {t.end: i for i, t in enumerate(toks)}
         cite_lo, cite_hi = citation if citation else (n, n)
+        # a wire dateline ("GENEVA, Feb. 23 (Reuters) -") is read like a citation: its names are
+        # mentions, its date is the article's, and neither takes part in a fact
+        dateline = getattr(self.article, "dateline", None)
+        dl_hi = sum(1 for t in toks if t.end <= dateline.end) if dateline and s.start < dateline.end else 0
+
+        def in_cite(k: int) -> bool:
+            return cite_lo <= k < cite_hi or k < dl_hi
         self._ner_at = self.named_entities(s)
 
         def claim(i, j, unit):
@@ -134,9 +141,9 @@ class MentionReader:
         i = 0
         pending: list[tuple[int, int, Unit]] = []
         while i < n:
-            unit, j = self.unit_at(toks, i, hit_at, cite_lo <= i < cite_hi)
+            unit, j = self.unit_at(toks, i, hit_at, in_cite(i))
             if unit is not None:
-                unit.in_citation = cite_lo <= i < cite_hi
+                unit.in_citation = in_cite(i)
                 pending.append((i, j, unit))
                 if label_end is not None and j <= label_end and unit.etype == "Person" and len(unit.refs) == 1:
                     self.speaker = unit.refs[0]
@@ -154,13 +161,13 @@ class MentionReader:
             if any(k in covered for k in range(m.start, m.end)):
                 continue
             value = dates_mod.resolve(m, self.year, self.reference, self.last_date, self.reference_exact)
-            if value is not None and value.day is not None and not (cite_lo <= m.start < cite_hi):
+            if value is not None and value.day is not None and not in_cite(m.start):
                 self.last_date = value
             first, last = toks[m.start], toks[m.end - 1]
             u = Unit(s.text[first.start - s.start:last.end - s.start], first.start, last.end,
                      " ".join(t.lower for t in toks[m.start:m.end]), etype="Date", date=value,
                      no_date=value is None)
-            u.in_citation = cite_lo <= m.start < cite_hi
+            u.in_citation = in_cite(m.start)
             free.append((m.start, m.end, u))
             covered.update(range(m.start, m.end))
         merged = sorted(pending + free, key=lambda x: x[0])
@@ -176,7 +183,7 @@ class MentionReader:
                 continue
             t = toks[i]
             u = Unit(t.text, t.start, t.end, t.lower)
-            u.in_citation = cite_lo <= i < cite_hi
+            u.in_citation = in_cite(i)
             units.append(u)
         return units
 
