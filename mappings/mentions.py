@@ -523,9 +523,14 @@ class MentionReader:
             role_words.append(toks[j].text)
             j += 1
         title = None
-        for words in self.e.titles.get(toks[j].lower, ()) if j < len(toks) else ():
-            if tuple(x.lower for x in toks[j:j + len(words)]) == words:
-                title = tuple(x.text for x in toks[j:j + len(words)])
+        first = toks[j].lower if j < len(toks) else ""
+        glued = next((m for m in self.e.title_modifiers if m.endswith("-") and first.startswith(m)), None)
+        if glued:  # "then-Secretary of State": the modifier and the title's first word are one token
+            role_words.append(toks[j].text[:len(glued)].rstrip("-"))
+            first = first[len(glued):]
+        for words in self.e.titles.get(first, ()) if j < len(toks) else ():
+            if (first, *(x.lower for x in toks[j + 1:j + len(words)])) == words:
+                title = tuple([toks[j].text[len(glued or ""):]] + [x.text for x in toks[j + 1:j + len(words)]])
                 break
         if title is None:
             return None

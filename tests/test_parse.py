@@ -183,3 +183,13 @@ def test_the_date_attached_to_the_trigger_wins(engine):
     _, meetings, _ = run(engine, "Days after Russia protested to NATO in Brussels on April 9, Igor Ivanov met "
                                  "Madeleine Albright in Oslo on April 13.")
     assert (frozenset({"Igor Ivanov", "Madeleine Albright"}), "Oslo", "1999-04-13") in meetings
+
+
+def test_glued_title_modifier(engine):
+    _, meetings, _ = run(engine, "Igor Ivanov held talks with then-Secretary of State Madeleine Albright in Oslo.")
+    assert any(people == {"Igor Ivanov", "Madeleine Albright"} for people, _, _ in meetings), meetings
+
+
+def test_extending_a_treaty_is_support(engine):
+    _, _, positions = run(engine, "Russia and the United States agreed to extend the START I treaty.")
+    assert ("Russia", "Support", "START I", None) in positions
