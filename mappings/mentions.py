@@ -185,6 +185,11 @@ class MentionReader:
             u = Unit(t.text, t.start, t.end, t.lower)
             u.in_citation = in_cite(i)
             units.append(u)
+        parsed = self.parses.get(s.index)
+        if parsed is not None:
+            for u in units:
+                tok = parsed.token_at(u.start)
+                u.tag = tok.tag_ if tok is not None else None
         return units
 
     def subject_position(self, toks: list[Token], i: int, s: Sentence | None = None, unit: Unit | None = None) -> bool:

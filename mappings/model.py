@@ -109,6 +109,7 @@ class Unit:
     date: DateValue | None = None
     no_date: bool = False
     is_break: bool = False
+    tag: str | None = None  # the tagger's fine tag of the unit's first word (None: not tagged)
     in_citation: bool = False
     clause: int = 0
 

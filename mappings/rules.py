@@ -15,7 +15,7 @@ from typing import Any, Callable
 from . import yamlio
 from .morphology import inflections
 
-SPEC_KEYS = {"lower", "lemma", "phrase", "ent", "group", "skip", "op", "as", "not_phrase", "not_lower"}
+SPEC_KEYS = {"lower", "lemma", "phrase", "ent", "group", "skip", "op", "as", "not_phrase", "not_lower", "tag"}
 ENT_TYPES = {"Actor", "Person", "State", "Organization", "Place", "Treaty", "Date"}
 KINDS = {"meeting", "position", "join", "veto"}
 OPS = {"?", "!"}
@@ -40,6 +40,7 @@ class Spec:
     name: str | None = None
     not_phrase: frozenset[str] = frozenset()
     not_lower: frozenset[str] = frozenset()
+    tag: tuple[str, ...] = ()  # fine part-of-speech tag prefixes the first unit must have (VB: a verb)
 
 
 @dataclass
@@ -231,6 +232,11 @@ def _rule(raw, where: str, phrases, irregular) -> Rule:
                 spec.not_phrase = frozenset(k for k in phrases if k.lower() in np_)
             if "not_lower" in item:
                 spec.not_lower = _as_set(item["not_lower"])
+            if "tag" in item:
+                tags = [item["tag"]] if isinstance(item["tag"], str) else item["tag"]
+                if not tags or not all(isinstance(t, str) and t.isupper() for t in tags):
+                    problems.append(f"{loc}: tag must be a Penn Treebank tag prefix or a list of them (VB, NN)")
+                spec.tag = tuple(tags)
             if spec.name:
                 names.add(spec.name)
             specs.append(spec)
@@ -367,6 +373,8 @@ class Matcher:
     def _one(self, spec: Spec, units, i, group_at):
         """(end, phrase value or None) when spec matches at unit i."""
         unit = units[i]
+        if spec.tag and unit.tag is not None and not unit.tag.startswith(spec.tag):
+            return None  # the tagger read this word otherwise ("a sign of" is no signing)
         if spec.lower is not None:
             return (i + 1, None) if unit.lower in spec.lower else None
         if spec.lemma is not None:

@@ -42,7 +42,7 @@ rules:
     examples: {match: [a], no_match: [b]}
   - id: p-1
     kind: position
-    pattern: [{phrase: nonsense}, {skip: 99}]
+    pattern: [{phrase: nonsense}, {skip: 99}, {lower: sign, tag: verb}]
     emit: {stance: Maybe, action: Fly}
   - id: p-1
     kind: mystery
@@ -56,6 +56,7 @@ rules:
     assert "participants names 'nobody'" in text
     assert "rule p-1, pattern 1: phrase class 'nonsense' is not defined" in text
     assert "skip must be a whole number" in text
+    assert "rule p-1, pattern 3: tag must be a Penn Treebank tag prefix" in text
     assert "emit.stance must be" in text and "emit.action must be" in text
     assert "needs examples" in text
     assert "kind 'mystery'" in text
