@@ -234,6 +234,10 @@ class MentionReader:
                 people = self.group_in_focus(count)
                 if len(people) == count:
                     return self._unit(toks, i, start + 1, "Person", people, people), start + 1
+        # "an agreement extending Russia's lease of Baikonur": a gazetteer treaty by its description
+        described = self.described_treaty(toks, i, hit_at)
+        if described:
+            return described
         # "the treaty", "the document", "the new treaty"
         anaphor_end = self.treaty_anaphor_end(toks, i)
         if anaphor_end and self.treaties:
@@ -350,6 +354,65 @@ class MentionReader:
             self.treaties.append(entity.key)
         actor = [entity.key] if etype in ACTOR_TYPES else []
         return self._unit(toks, i, end, etype, [entity.key], actor), end
+
+    def described_treaty(self, toks, i, hit_at):
+        """A treaty named by a description rather than its name: "an agreement extending Russia's lease
+        of the Baikonur cosmodrome", "a peace treaty with Japan". The words of the noun phrase (its
+        modifiers, and a prepositional or participle phrase after the head, up to a finite verb,
+        another treaty or the clause's end) are compared with the distinctive words of every gazetteer
+        treaty's names (``Gazetteer.treaty_by_words``). After a treaty has been named, "the treaty …"
+        is an anaphor unless its description names a place or party by a proper noun. The unit is the
+        head noun phrase only."""
+        if toks[i].lower not in self.e.treaty_determiners:
+            return None
+        k = i + 1
+        while k < len(toks) and k - i <= 3 and toks[k].lower not in self.e.treaty_heads:
+            if not (toks[k].text.isalpha() or "-" in toks[k].text) or k in hit_at and hit_at[k][1].entry.type == "Treaty":
+                return None
+            k += 1
+        if k >= len(toks) or toks[k].lower not in self.e.treaty_heads:
+            return None
+        parsed = self.parses.get(self.sentence_index)
+
+        def tag(j):
+            tok = parsed.token_at(toks[j].start) if parsed is not None else None
+            return tok.tag_ if tok is not None else ""
+
+        words: set[str] = set()
+        proper: set[str] = set()
+
+        def take(j):
+            t = toks[j]
+            words.add(t.lower)
+            if t.text[:1].isupper():
+                proper.add(t.lower)
+            if j in hit_at:
+                entry = hit_at[j][1].entry
+                names = {w.lower() for w in entry.label.replace("-", " ").split()}
+                words.update(names)
+                proper.update(names)
+
+        for j in range(i + 1, k):
+            take(j)
+        j = k + 1
+        if j < len(toks) and (toks[j].lower in ("of", "on", "with", "between", "for", "over", "to")
+                              or tag(j) in ("VBG", "VBN")):
+            while j < len(toks) and j <= k + 9:
+                t = toks[j]
+                if t.text in (";", ".", "(", ",") or t.lower in ("but", "which", "who", "while", "that", "in") \
+                        or (j in hit_at and hit_at[j][1].entry.type == "Treaty") \
+                        or (j > k + 1 and tag(j) in ("VBD", "VBZ", "VBP", "MD")):
+                    break
+                take(j)
+                j += 1
+        definite = toks[i].lower in ("the", "this", "that")
+        key = self.gz.treaty_by_words(words, proper if definite and self.treaties else None)
+        if key is None:
+            return None
+        entity = self.entity_for(self.gz.get(key))
+        self.treaties.append(entity.key)
+        self.mention(toks[i].start, toks[k].end, entity.key)
+        return self._unit(toks, i, k + 1, "Treaty", [entity.key], []), k + 1
 
     def group_in_focus(self, count: int) -> list[str]:
         """"the two ministers", "both leaders": the people of the meeting in focus (reported in this
