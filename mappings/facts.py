@@ -336,11 +336,12 @@ class FactReader:
                 and ev.start < oev.end and oev.start < ev.end
             compatible = other.status == fact.status \
                 and (other.date == fact.date or other.date is None or fact.date is None) \
-                and (other.location == fact.location or other.location is None or fact.location is None)
+                and self.places_agree(other.location, fact.location)
             if set(fact.participants) == set(other.participants) and (same_span or compatible):
                 # one meeting read twice (two rules, or two sentences): merge what each knows
                 other.date = other.date or fact.date
-                other.location = other.location or fact.location
+                if other.location is None or self.entities[other.location].type == "State":
+                    other.location = fact.location or other.location  # the city over its country
                 other.evidence.extend(e for e in fact.evidence if e.rule not in {x.rule for x in other.evidence})
                 return
             if same_span:
@@ -350,6 +351,12 @@ class FactReader:
                     other.evidence = fact.evidence + other.evidence
                 return
         self.meetings.append(fact)
+
+    def places_agree(self, a: str | None, b: str | None) -> bool:
+        """No conflict of place: the same, one unknown, or one inside the other (a city in its state)."""
+        if a is None or b is None or a == b:
+            return True
+        return self.entities[a].country == b or self.entities[b].country == a
 
     def join(self, s, units, m):
         """"A participated in those discussions": the meeting just reported, in this paragraph or
