@@ -79,7 +79,11 @@ class MentionReader:
         return None
 
     def article_date(self, sentences, citations) -> tuple[DateValue | None, str]:
-        """The article's date: the latest date of its source citations, else the year of its volume."""
+        """The article's date: the one its file states (front matter, page metadata, a row's date, the
+        dateline: the reader's `date_basis` says which), else the latest date of its source citations,
+        else the year of its volume."""
+        if self.article.date is not None:
+            return self.article.date, self.article.date_basis or "the article's stated date"
         latest: DateValue | None = None
         for s in sentences:
             rng = citations[s.index]
@@ -117,7 +121,7 @@ class MentionReader:
         cite_lo, cite_hi = citation if citation else (n, n)
         # a wire dateline ("GENEVA, Feb. 23 (Reuters) -") is read like a citation: its names are
         # mentions, its date is the article's, and neither takes part in a fact
-        dateline = getattr(self.article, "dateline", None)
+        dateline = self.article.dateline
         dl_hi = sum(1 for t in toks if t.end <= dateline.end) if dateline and s.start < dateline.end else 0
 
         def in_cite(k: int) -> bool:
@@ -144,6 +148,8 @@ class MentionReader:
             unit, j = self.unit_at(toks, i, hit_at, in_cite(i))
             if unit is not None:
                 unit.in_citation = in_cite(i)
+                if i < dl_hi and self.dateline_place is None and unit.etype in ("Place", "State") and unit.refs:
+                    self.dateline_place = unit.refs[0]  # "GENEVA, Feb. 23 (Reuters) -": what "here" means
                 pending.append((i, j, unit))
                 if label_end is not None and j <= label_end and unit.etype == "Person" and len(unit.refs) == 1:
                     self.speaker = unit.refs[0]
