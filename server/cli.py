@@ -82,15 +82,15 @@ def cmd_extract(args, settings: Settings) -> int:
     failed = 0
     for name in args.files:
         path = Path(name)
-        try:
-            extraction, graph = pipeline.extract(path)
-        except (ArticleError, CommuniqueError) as exc:
-            print(f"communique extract: {exc}", file=sys.stderr)
-            failed += 1
-            continue
-        if args.explain:
-            sys.stdout.write(explain(extraction))
-        graphs.append(graph)
+        for _, item in pipeline.read(path):
+            if isinstance(item, ArticleError):
+                print(f"communique extract: {item}", file=sys.stderr)
+                failed += 1
+                continue
+            extraction, graph = pipeline.extract_article(item)
+            if args.explain:
+                sys.stdout.write(explain(extraction))
+            graphs.append(graph)
     if not args.explain and graphs:
         fmt = EXTRACT_FORMATS[args.format]
         if fmt in ("trig", "nquads", "json-ld"):
@@ -113,7 +113,7 @@ def _merge(graphs):
 
 def cmd_ingest(args, settings: Settings) -> int:
     from . import store as store_mod
-    from .ingest import Pipeline, Progress, article_files
+    from .ingest import Pipeline, Progress, article_files, plural
 
     files = article_files(args.paths or [settings.seeds])
     pipeline = Pipeline(settings)
@@ -122,13 +122,19 @@ def cmd_ingest(args, settings: Settings) -> int:
         result = pipeline.ingest(store, files, Progress(len(files)))
         total = store_mod.count_quads(store)
     took = time.perf_counter() - started
-    print(f"Stored {len(result.stored)} of {len(files)} articles in {settings.store} in {took:.1f} s "
-          f"({total} quads in the store).", file=sys.stderr)
-    if result.rejected:
-        print(f"{len(result.rejected)} article(s) rejected; the store keeps their previous version, if any:",
+    read = len(result.stored) + len(result.rejected) + len(result.duplicates)
+    print(f"Stored {len(result.stored)} of {read} articles from {plural(len(files), 'file')} in {settings.store} "
+          f"in {took:.1f} s ({total} quads in the store).", file=sys.stderr)
+    if result.duplicates:
+        print(f"{plural(len(result.duplicates), 'article')} already stored under another name (the same text):",
               file=sys.stderr)
-        for path, _ in result.rejected:
-            print(f"  {path}", file=sys.stderr)
+        for name, copy in result.duplicates:
+            print(f"  {name} = {copy}", file=sys.stderr)
+    if result.rejected:
+        print(f"{plural(len(result.rejected), 'article')} rejected; the store keeps their previous version, if any:",
+              file=sys.stderr)
+        for _, message in result.rejected:
+            print(f"  {message.splitlines()[0]}", file=sys.stderr)
         return 1
     return 0
 
@@ -177,20 +183,28 @@ def cmd_query(args, settings: Settings) -> int:
 
 
 def cmd_validate(args, settings: Settings) -> int:
+    from mappings import ArticleError
+
     from .errors import ArticleRejected
-    from .ingest import Pipeline, article_files
+    from .ingest import Pipeline, article_files, article_name
 
     files = article_files(args.paths or [settings.seeds])
     pipeline = Pipeline(settings)
-    bad = 0
+    bad = total = 0
     for path in files:
-        try:
-            checked = pipeline.check(path)
-            print(f"{path.name}: conforms ({len(checked.graph)} triples)")
-        except ArticleRejected as exc:
-            bad += 1
-            print(exc.message)
-    print(f"{len(files) - bad} of {len(files)} articles conform to the shapes.", file=sys.stderr)
+        for _, item in pipeline.read(path):
+            total += 1
+            if isinstance(item, ArticleError):
+                bad += 1
+                print(f"{item}")
+                continue
+            try:
+                checked = pipeline.check_article(path, item)
+                print(f"{article_name(item)}: conforms ({len(checked.graph)} triples)")
+            except ArticleRejected as exc:
+                bad += 1
+                print(exc.message)
+    print(f"{total - bad} of {total} articles conform to the shapes.", file=sys.stderr)
     return 1 if bad else 0
 
 

@@ -344,11 +344,17 @@ def article(pool, iri: str, data: dict) -> dict:
         "text": value("text", "https://schema.org/") or "",
         "publication": value("publication"), "volume": volume, "issue": issue,
         "date": value("date"), "date_inferred": value("dateInferred") == "true", "date_basis": value("dateBasis"),
-        "source_file": value("sourceFile"),
+        "source_file": value("sourceFile"), "source_row": value("sourceRow"), "headline": value("headline", "https://schema.org/"),
+        "url": _http_url(value("url", "https://schema.org/")), "content_hash": value("contentHash"),
         "mentions": [{"iri": r["mention"], "start": _int(r["start"]), "end": _int(r["end"]), "entity": r["e"],
                       "label": r.get("label", local_name(r["e"]))} for r in mentions],
         "facts": list(items.values()),
     }
+
+
+def _http_url(url: str | None) -> str | None:
+    """Only an http(s) address becomes a link; anything else stays out of the page's hrefs."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
 # --- home ------------------------------------------------------------------------------------------------

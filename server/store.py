@@ -83,6 +83,18 @@ def replace_graph(store: ox.Store, name: str, graph: Graph):
     store.update(update)
 
 
+def article_with_hash(store: ox.Store, content_hash: str, other_than: str) -> str | None:
+    """The IRI of a stored article, other than `other_than`, whose text has this content hash."""
+    if not content_hash:
+        return None
+    hash_term = ox.Literal(content_hash)
+    prop = ox.NamedNode("https://w3id.org/communique/ontology#contentHash")
+    for quad in store.quads_for_pattern(None, prop, hash_term, None):
+        if quad.subject.value != other_than and quad.graph_name == quad.subject:
+            return quad.subject.value
+    return None
+
+
 def remove_graph(store: ox.Store, name: str) -> bool:
     node = ox.NamedNode(name)
     if not store.contains_named_graph(node):
