@@ -62,6 +62,7 @@ class Engine:
         self.questioner_labels = {q.lower() for q in lex.get("questioner_labels", [])}
         self.treaty_heads = {h.lower() for h in lex["treaty_heads"]}
         self.treaty_determiners = {d.lower() for d in lex.get("treaty_determiners", [])}
+        self.capital_nouns = {w.lower() for w in lex.get("capital_nouns", [])}
         self.prepositions = {p.lower() for p in lex["prepositions"]}
         self.control_verbs = set()
         for phrase in lex["control_verbs"]:

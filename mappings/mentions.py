@@ -277,6 +277,9 @@ class MentionReader:
                 return named
         if i in hit_at:
             end, hit = hit_at[i]
+            qualified = self.qualified_by_demonym(toks, i, hit_at)
+            if qualified:
+                return qualified
             return self.entity_unit(toks, i, end, hit, in_citation)
         named = self.treaty_name(toks, i, hit_at)
         if named:
@@ -329,8 +332,23 @@ class MentionReader:
                 inside.pop(0)
             while inside and (toks[inside[-1]].lower in ("'s", "’s") or not toks[inside[-1]].text[:1].isalnum()):
                 inside.pop()
-            if inside:
-                found[inside[0]] = (inside[-1] + 1, ent.label)
+            if not inside:
+                continue
+            label = ent.label
+            # "Chrystia Freeland" read as the place "Chrystia": the span is the modifier of a proper
+            # noun right after it, so the name is the whole compound, and a place does not modify a name
+            last = parsed.token_at(toks[inside[-1]].start)
+            nxt = inside[-1] + 1
+            while last is not None and last.dep_ == "compound" and nxt < len(toks) \
+                    and last.head.i == last.i + 1 and last.head.tag_ == "NNP" and _name_word(toks[nxt]) \
+                    and toks[nxt].lower not in self.e.titles and toks[nxt].text not in self.e.treaty_name_heads:
+                inside.append(nxt)
+                if label in ("GPE", "LOC", "NORP"):
+                    label = "PERSON"
+                last = last.head
+                nxt += 1
+            if label in self.e.ner_types:
+                found[inside[0]] = (inside[-1] + 1, label)
         return found
 
     def ner_unit(self, toks, i, end, label, hit_at):
@@ -549,6 +567,31 @@ class MentionReader:
             return unit, end
         return self._unit(toks, i, end, entry.type, [entity.key], [entity.key]), end
 
+    def qualified_by_demonym(self, toks, i, hit_at):
+        """A state's demonym that qualifies the noun after it: "the Argentine capital" is Argentina's
+        capital; "the Mexican Senate" is not the gazetteer's (United States) Senate but Mexico's own
+        body, an organisation of the article's."""
+        end, hit = hit_at[i]
+        entry = hit.entry
+        if hit.kind != "demonym" or entry.type != "State" or end >= len(toks):
+            return None
+        if toks[end].lower in self.e.capital_nouns and entry.capital and self.gz.get(entry.capital):
+            capital = self.entity_for(self.gz.get(entry.capital))
+            self.mention(toks[i].start, toks[end].end, capital.key)
+            unit = self._unit(toks, i, end + 1, "Place", [capital.key], [])
+            unit.stands_for = [self.entity_for(entry).key]
+            return unit, end + 1
+        if end in hit_at:
+            o_end, other = hit_at[end]
+            owner = other.entry.of or other.entry.country
+            if other.entry.type == "Organization" and owner and owner != entry.id and other.kind != "demonym":
+                name = self.article.text[toks[i].start:toks[o_end - 1].end]
+                org = self.new_entity("Organization", name)
+                self.mention(toks[i].start, toks[o_end - 1].end, org.key)
+                self.mention(hit.start, hit.end, self.entity_for(entry).key)
+                return self._unit(toks, i, o_end, "Organization", [org.key], [org.key]), o_end
+        return None
+
     def role_description(self, toks, i, hit_at):
         """"the French foreign minister", "the U.S. secretary of state": whoever holds that office
         of that state — the person the article gave that role, else the one the gazetteer's dated
@@ -620,6 +663,10 @@ class MentionReader:
         if k + 1 < len(toks) and toks[k].text == "," and (of_org or " ".join(title).lower() in self.e.non_role_titles) \
                 and (k + 1 in hit_at or _name_word(toks[k + 1])):
             k += 1  # an apposition: "his Japanese counterpart, Keizo Obuchi"
+            inner = self.titled_person(toks, k, hit_at) if not (k in hit_at) else None
+            if inner:  # "her U.S. counterpart, Trade Representative Robert Lighthizer": the office is named
+                unit, end = inner
+                return self._unit(toks, i, end, "Person", unit.refs, unit.refs), end
         elif of_org:
             return None
         # the name: a gazetteer person, or two or three capitalised words

@@ -193,3 +193,28 @@ def test_glued_title_modifier(engine):
 def test_extending_a_treaty_is_support(engine):
     _, _, positions = run(engine, "Russia and the United States agreed to extend the START I treaty.")
     assert ("Russia", "Support", "START I", None) in positions
+
+
+@pytest.mark.parametrize("body, meeting", [
+    # a demonym and "capital": the state's capital
+    ("Igor Ivanov met Madeleine Albright in the Norwegian capital on Monday.",
+     ({"Igor Ivanov", "Madeleine Albright"}, "Oslo")),
+    # an apposition that names the office: the person is the name after the second title
+    ("Sergei Lavrov and his German counterpart, Foreign Minister Heiko Maas, met in Moscow.",
+     ({"Sergei Lavrov", "Heiko Maas"}, "Moscow")),
+    # a given name the recogniser took for a place: the compound is one name, a person's
+    # (the small model reads "Chrystia" alone as a GPE)
+    ("Chrystia Freeland and Madeleine Albright met in Oslo.",
+     ({"Chrystia Freeland", "Madeleine Albright"}, "Oslo")),
+])
+def test_names_and_places_read_from_their_modifiers(engine, body, meeting):
+    _, meetings, _ = run(engine, body)
+    people, place = meeting
+    assert (frozenset(people), place, None) in meetings
+
+
+def test_a_demonym_qualified_body_is_that_states_own(engine):
+    x, _, positions = run(engine, "The Mexican Senate has vowed to ratify the Kyoto Protocol quickly.")
+    holders = {h for h, *_ in positions}
+    assert holders == {"Mexican Senate"}
+    assert "United States Senate" not in {e.label for e in x.entities.values()}
