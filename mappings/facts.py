@@ -181,7 +181,7 @@ class FactReader:
             return fixed
         lo, hi = self.clause_span(units, units[m.start].clause)
         window = units[max(lo, m.start - self.e.status_window):min(hi, m.end + 2)]
-        words = [u.lower for u in window]
+        words = ["will" if u.lower.endswith(("'ll", "’ll")) else u.lower for u in window]  # "I'll sit down"
         for status in ("Cancelled", "Planned"):
             for cue in self.e.status_cues.get(status, []):
                 n = len(cue)

@@ -6,6 +6,8 @@ the entities, mentions, persons and treaties named so far, and the article's dat
 """
 from __future__ import annotations
 
+import re
+
 from . import dates as dates_mod
 from . import gazetteer as gaz_mod
 from .dates import DateValue
@@ -158,6 +160,8 @@ class MentionReader:
                 i = j
             else:
                 i += 1
+        if label_end is not None and self.speaker is None:
+            self.speaker = self.label_person(toks[:label_end])  # "PRIME MINISTER SCOTT MORRISON:"
         covered = set()
         for i, j, _ in pending:
             covered.update(range(i, j))
@@ -255,11 +259,12 @@ class MentionReader:
                 key = signed[-1] if signed else key
             self.mention(toks[i].start, toks[end - 1].end, key)
             return self._unit(toks, i, end, "Treaty", [key], []), end
-        # "I", "we": the speaker of a transcript or readout, named by the label of the turn
-        if t.text in self.e.speaker_pronouns and self.speaker:
+        # "I", "we", "I'll": the speaker of a transcript or readout, named by the label of the turn
+        word = CONTRACTION.sub("", t.text)
+        if word in self.e.speaker_pronouns and self.speaker:
             return self._unit(toks, i, i + 1, "Person", [self.speaker], [self.speaker]), i + 1
-        # "he", "she": the person last named as a subject
-        if t.lower in self.e.pronouns and self.persons:
+        # "he", "she", "she'll": the person last named as a subject
+        if word.lower() in self.e.pronouns and self.persons:
             key = (self.subject_persons or self.persons)[-1]
             return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
         # titled persons: [modifier] [title] Name
@@ -294,6 +299,37 @@ class MentionReader:
         if i in self._ner_at and not in_citation:
             return self.ner_unit(toks, i, *self._ner_at[i], hit_at)
         return None, i + 1
+
+    def label_person(self, words: list[Token]) -> str | None:
+        """The person a transcript's label in capitals names ("PRIME MINISTER SCOTT MORRISON",
+        "FOREIGN MINISTER WANG YI"): the words after the title, in title case, as the gazetteer or
+        the article knows them, else a new person."""
+        k = 0
+        while k < len(words):
+            first = words[k].lower
+            fits = [w for w in self.e.titles.get(first, ()) if tuple(x.lower for x in words[k:k + len(w)]) == w]
+            if fits:
+                k += len(max(fits, key=len))
+            elif first in self.e.title_modifiers:
+                k += 1
+            else:
+                break
+        rest = [w for w in words[k:] if w.text[:1].isalpha()]
+        if not rest or not all(w.text.isupper() or w.text[:1].isupper() for w in rest):
+            return None
+        name = " ".join(w.text.title() if w.text.isupper() else w.text for w in rest)
+        key = None
+        hits = [h for h in self.gz.find(name) if h.entry.type == "Person" and h.start == 0 and h.end == len(name)]
+        if hits:
+            key = self.entity_for(hits[0].entry).key
+        elif len(rest) == 1:
+            key = self.surname(name)
+        elif len(rest) <= 4:
+            key = self.new_person(name).key
+        if key:
+            self.mention(rest[0].start, rest[-1].end, key)
+            self.saw_person(key)
+        return key
 
     def speaker_label(self, s: Sentence) -> int | None:
         """At the start of a paragraph, a speaker's label ("LAVROV:", "Foreign Minister Wang Yi:",
@@ -363,6 +399,10 @@ class MentionReader:
             return None, i + 1
         name = self.article.text[toks[i].start:toks[end - 1].end]
         etype = self.e.ner_types[label]
+        if name.isupper() and etype == "Person":
+            name = name.title()  # a transcript's "JOHN HOWARD:" is John Howard
+        if name.lower() in self.e.questioner_labels:
+            return None, i + 1
         if etype == "Organization" and (len(words) < 2 and not name.isupper()
                                         or any(w in self.e.treaty_name_heads for w in words)):
             return None, i + 1
@@ -683,6 +723,12 @@ class MentionReader:
                 # a surname after a title: "Foreign Minister Ivanov"
                 if end - k == 1 and self.surname(toks[k].text):
                     person = self.entities[self.surname(toks[k].text)]
+                elif end - k == 1 and toks[k].text[:1].isupper() and toks[k].text[1:].islower() \
+                        and (k + 1 >= len(toks) or not _name_word(toks[k + 1])):
+                    # "President Biden" whom neither the gazetteer nor the article named in full:
+                    # a person known by the surname (later "Biden" is the same person)
+                    person = self.new_person(toks[k].text)
+                    self.surnames.setdefault(toks[k].text, person.key)
                 else:
                     return None
             else:
@@ -727,6 +773,9 @@ class MentionReader:
                 clause += 1
                 relative = u.lower == "," and nxt in self.e.relative_pronouns
             u.clause = clause
+
+
+CONTRACTION = re.compile(r"['’](?:ll|m|ve|d|re)$", re.IGNORECASE)  # "I'll", "we've", "she'd": the pronoun
 
 
 def _is_year(text: str) -> bool:

@@ -218,3 +218,19 @@ def test_a_demonym_qualified_body_is_that_states_own(engine):
     holders = {h for h, *_ in positions}
     assert holders == {"Mexican Senate"}
     assert "United States Senate" not in {e.label for e in x.entities.values()}
+
+
+def test_a_transcript_label_in_capitals_names_the_speaker_of_contractions(engine):
+    body = ("PRIME MINISTER JOHN HOWARD: Good morning.\n\n"
+            "QUESTION: Will you see the President?\n\n"
+            "PRIME MINISTER JOHN HOWARD: Next week I'll sit down with President Clinton in Washington.")
+    x, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"John Howard", "Bill Clinton"}), "Washington, D.C.", None)}
+    (m,) = x.meetings
+    assert m.status == "Planned"  # "I'll" is "I will"
+    assert "Question" not in {e.label for e in x.entities.values()}
+
+
+def test_a_title_and_a_surname_nobody_named_in_full_is_a_person(engine):
+    _, meetings, _ = run(engine, "Igor Ivanov met President Kravanek in Oslo. Kravanek later left.")
+    assert meetings == {(frozenset({"Igor Ivanov", "Kravanek"}), "Oslo", None)}
