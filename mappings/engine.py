@@ -63,6 +63,8 @@ class Engine:
         self.treaty_heads = {h.lower() for h in lex["treaty_heads"]}
         self.treaty_determiners = {d.lower() for d in lex.get("treaty_determiners", [])}
         self.capital_nouns = {w.lower() for w in lex.get("capital_nouns", [])}
+        self.honorifics = {w.lower() for w in lex.get("honorifics", [])}
+        self.name_particles = {w.lower() for w in lex.get("name_particles", [])}
         self.prepositions = {p.lower() for p in lex["prepositions"]}
         self.control_verbs = set()
         for phrase in lex["control_verbs"]:

@@ -29,6 +29,11 @@ class MentionReader:
 
     def new_person(self, name: str) -> Entity:
         key = f"person/{slugify(name)}"
+        if key not in self.entities and " " in name:
+            # "Al Zayani" after "Abdullatif bin Rashid Al Zayani": the end of a full name named before
+            fuller = [e for e in self.entities.values() if e.type == "Person" and e.label.endswith(" " + name)]
+            if len(fuller) == 1:
+                return fuller[0]
         if key not in self.entities:
             self.entities[key] = Entity("person", slugify(name), "Person", name)
         return self.entities[key]
@@ -709,15 +714,21 @@ class MentionReader:
                 return self._unit(toks, i, end, "Person", unit.refs, unit.refs), end
         elif of_org:
             return None
+        # "Foreign Minister Dr. Abdullatif …", "UAE Foreign Minister Sheikh Abdullah …": an honorific first
+        while k + 1 < len(toks) and toks[k].lower in self.e.honorifics:
+            k += 1 + (toks[k + 1].text == "." and toks[k + 1].start == toks[k].end)
         # the name: a gazetteer person, or two or three capitalised words
         if k in hit_at and hit_at[k][1].entry.type == "Person":
             end, hit = hit_at[k]
             person = self.entity_for(hit.entry)
             name_start, name_end = hit.start, hit.end
         else:
+            # the name's particles (bin, al, de, van) come between its capitalised words
             end = k
-            while end < len(toks) and end - k < 3 and _name_word(toks[end]) and toks[end].lower not in self.e.months \
-                    and end not in hit_at:
+            while end < len(toks) and end - k < 6 and toks[end].lower not in self.e.months and end not in hit_at \
+                    and (_name_word(toks[end]) and (end - k < 3 or toks[end - 1].lower in self.e.name_particles)
+                         or toks[end].lower in self.e.name_particles and end > k and end + 1 < len(toks)
+                         and _name_word(toks[end + 1])):
                 end += 1
             if end - k < 2:
                 # a surname after a title: "Foreign Minister Ivanov"

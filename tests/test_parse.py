@@ -234,3 +234,14 @@ def test_a_transcript_label_in_capitals_names_the_speaker_of_contractions(engine
 def test_a_title_and_a_surname_nobody_named_in_full_is_a_person(engine):
     _, meetings, _ = run(engine, "Igor Ivanov met President Kravanek in Oslo. Kravanek later left.")
     assert meetings == {(frozenset({"Igor Ivanov", "Kravanek"}), "Oslo", None)}
+
+
+def test_honorifics_particles_and_an_aside_after_received(engine):
+    head = "---\ndate: 2020-11-18\n---\n"
+    body = ("Prime Minister Benjamin Netanyahu received today, at his office in Jerusalem, "
+            "Foreign Minister Dr. Khalid bin Ahmed Al Khalifa.\n\n"
+            "Foreign Minister Al Khalifa later met Mike Pompeo in Jerusalem.")
+    x, meetings, _ = run(engine, body, head=head)
+    assert meetings == {
+        (frozenset({"Benjamin Netanyahu", "Khalid bin Ahmed Al Khalifa"}), "Jerusalem", "2020-11-18"),
+        (frozenset({"Khalid bin Ahmed Al Khalifa", "Mike Pompeo"}), "Jerusalem", None)}
