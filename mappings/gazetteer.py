@@ -150,17 +150,20 @@ class Gazetteer:
                                  for name in e.names for w in name.split()}
         return self._twords
 
-    def treaty_by_words(self, words: set[str], required: set[str] | None = None) -> str | None:
+    def treaty_by_words(self, words: set[str], required: set[str] | None = None,
+                        proper: set[str] | None = None) -> str | None:
         """The one treaty whose names share two distinctive words with `words`, or one word that names
         no other treaty; None when no treaty, or more than one, fits. With `required`, one of the
-        shared words must be among them."""
+        shared words must be among them. With `proper` (the words the text capitalises), one word
+        alone fits only when it is a proper noun there: "a landmark treaty" names no treaty."""
         index = self._treaty_words()
         score: dict[str, list[str]] = {}
         for w in words:
             for tid in index.get(w, ()):
                 score.setdefault(tid, []).append(w)
         fits = [tid for tid, ws in score.items()
-                if (len(ws) >= 2 or any(len(index[w]) == 1 and w not in self._place_words for w in ws))
+                if (len(ws) >= 2 or any(len(index[w]) == 1 and w not in self._place_words
+                                        and (proper is None or w in proper) for w in ws))
                 and (required is None or any(w in required for w in ws))]
         if not fits:
             return None

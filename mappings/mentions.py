@@ -285,6 +285,16 @@ class MentionReader:
             named = self.treaty_name(toks, i, places)
             if named and named[1] > hit_at[i][0]:
                 return named
+            end = hit_at[i][0]
+            if i and toks[i - 1].lower == "the" and end < len(toks) and toks[end].lower in self.e.treaty_heads:
+                # "the Minsk agreements", "the Paris accord": a treaty named after a place, in lower case
+                name = self.article.text[toks[i].start:toks[end].end]
+                key = f"treaty/{slugify(name)}"
+                if key not in self.entities:
+                    self.entities[key] = Entity("treaty", slugify(name), "Treaty", name)
+                self.treaties.append(key)
+                self.mention(toks[i].start, toks[end].end, key)
+                return self._unit(toks, i, end + 1, "Treaty", [key], []), end + 1
         if i in hit_at:
             end, hit = hit_at[i]
             qualified = self.qualified_by_demonym(toks, i, hit_at)
@@ -469,13 +479,15 @@ class MentionReader:
             while j < len(toks) and j <= k + 9:
                 t = toks[j]
                 if t.text in (";", ".", "(", ",") or t.lower in ("but", "which", "who", "while", "that", "in") \
+                        or (j > k + 1 and t.lower in ("on", "at", "after", "before", "during", "since", "until")) \
+                        or t.lower in self.e.months or t.lower in self.e.dates.weekdays \
                         or (j in hit_at and hit_at[j][1].entry.type == "Treaty") \
                         or (j > k + 1 and tag(j) in ("VBD", "VBZ", "VBP", "MD")):
                     break
                 take(j)
                 j += 1
         definite = toks[i].lower in ("the", "this", "that")
-        key = self.gz.treaty_by_words(words, proper if definite and self.treaties else None)
+        key = self.gz.treaty_by_words(words, proper if definite and self.treaties else None, proper)
         if key is None:
             return None
         entity = self.entity_for(self.gz.get(key))

@@ -245,3 +245,19 @@ def test_honorifics_particles_and_an_aside_after_received(engine):
     assert meetings == {
         (frozenset({"Benjamin Netanyahu", "Khalid bin Ahmed Al Khalifa"}), "Jerusalem", "2020-11-18"),
         (frozenset({"Khalid bin Ahmed Al Khalifa", "Mike Pompeo"}), "Jerusalem", None)}
+
+
+@pytest.mark.parametrize("body, position", [
+    # a place-named treaty in lower case, plural
+    ("Igor Ivanov said Russia would implement the Minsk agreements in full.",
+     ("Russia", "Support", "Minsk agreements", "Implementation")),
+])
+def test_treaties_named_after_places_in_lower_case(engine, body, position):
+    _, _, positions = run(engine, body)
+    assert position in positions
+
+
+def test_a_description_ends_before_a_date_and_a_common_word_names_no_treaty(engine):
+    # "Friday" would otherwise be the distinctive word of the Good Friday Agreement
+    _, _, positions = run(engine, "The United States pulled out of a landmark arms treaty with Russia on Friday.")
+    assert not any(topic == "Good Friday Agreement" for _, _, topic, _ in positions)
