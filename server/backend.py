@@ -44,7 +44,8 @@ class Backend:
                         import gc
 
                         gc.collect()
-            self.pool = QueryPool(str(self.path), self.settings.query_workers, self.settings.query_timeout)
+            self.pool = QueryPool(str(self.path), self.settings.query_workers, self.settings.query_timeout,
+                                  sandboxed=not self.settings.services)
         except BaseException:
             self.lock.release()
             raise

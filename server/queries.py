@@ -62,9 +62,33 @@ def _terms(iris):
     return [ox.DefaultGraph() if i is None else ox.NamedNode(i) for i in iris]
 
 
-def _worker(conn, path: str):  # pragma: no cover - runs in a child process
+CLONE_NEWNET = 0x40000000
+
+
+def no_network() -> bool:
+    """Move this process into a network namespace of its own, which has no interface but a downed
+    loopback: no connection can leave it, whatever SPARQL text got past the endpoint's checks.
+    Needs CAP_SYS_ADMIN (root, as the server runs here); returns False where the kernel refuses."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.unshare(CLONE_NEWNET) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _sandbox(conn, sandboxed: bool):  # pragma: no cover - runs in a child process
+    if sandboxed and not no_network():
+        conn.send(("sandbox", False))
+    else:
+        conn.send(("sandbox", sandboxed))
+
+
+def _worker(conn, path: str, sandboxed: bool = False):  # pragma: no cover - runs in a child process
     import pyoxigraph as ox
 
+    _sandbox(conn, sandboxed)
     store, generation = None, None
     while True:
         try:
@@ -152,9 +176,11 @@ def _write_json_solutions(writer, variables: list[str], rows) -> None:
     writer.write(b"]}}")
 
 
-def _updater(conn, path: str):  # pragma: no cover - runs in a child process
+def _updater(conn, path: str, sandboxed: bool = False):  # pragma: no cover - runs in a child process
     """Runs SPARQL Updates, each on a read-write handle opened for it and closed after."""
     import pyoxigraph as ox
+
+    _sandbox(conn, sandboxed)
 
     while True:
         try:
@@ -250,8 +276,12 @@ class Result:
 
 
 class QueryPool:
-    def __init__(self, path: str, workers: int = 2, timeout: float = 30.0):
+    def __init__(self, path: str, workers: int = 2, timeout: float = 30.0, sandboxed: bool = False):
+        """`sandboxed`: the worker processes have no network (no_network); the default while no
+        federation endpoint is allowed."""
         self.path = str(path)
+        self.sandboxed = sandboxed
+        self.network_off: bool | None = None  # whether the workers really are off the network
         self.timeout = timeout
         self.generation = 0
         self._lock = RWLock()
@@ -266,13 +296,24 @@ class QueryPool:
 
     def _add_worker(self) -> _Worker:
         parent, child = CTX.Pipe()
-        process = CTX.Process(target=_worker, args=(child, self.path), daemon=True, name="communique-query")
+        process = CTX.Process(target=_worker, args=(child, self.path, self.sandboxed), daemon=True,
+                              name="communique-query")
         process.start()
         child.close()
+        self._sandbox_reply(parent)
         worker = _Worker(process, parent)
         self._all.append(worker)
         self._idle.put(worker)
         return worker
+
+    def _sandbox_reply(self, conn):
+        if not conn.poll(30):
+            raise RuntimeError("a query worker did not start")
+        _, off = conn.recv()
+        if self.sandboxed and not off and self.network_off is not False:
+            log.warning("query workers could not leave the network (unshare(CLONE_NEWNET) refused); "
+                        "SERVICE and LOAD are still refused by the endpoint's own checks")
+        self.network_off = bool(off)
 
     def _kill(self, worker: _Worker):
         """Stop a worker in the middle of a query and put a fresh one in its place."""
@@ -421,10 +462,11 @@ class QueryPool:
             try:
                 if self._updater is None or not self._updater.process.is_alive():
                     parent, child = CTX.Pipe()
-                    process = CTX.Process(target=_updater, args=(child, self.path), daemon=True,
+                    process = CTX.Process(target=_updater, args=(child, self.path, self.sandboxed), daemon=True,
                                           name="communique-update")
                     process.start()
                     child.close()
+                    self._sandbox_reply(parent)
                     self._updater = _Worker(process, parent)
                 conn = self._updater.conn
                 conn.send(("update", update, base_iri))

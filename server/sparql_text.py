@@ -23,7 +23,7 @@ from .errors import BadRequest
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
+  | (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
@@ -94,20 +94,47 @@ def service_endpoints(query: str) -> list[str | None]:
 
 
 def check_service(query: str, allowlist: tuple[str, ...]) -> None:
-    """Refuse SERVICE clauses unless every endpoint is on the allow-list (400 otherwise)."""
-    endpoints = service_endpoints(query)
-    if not endpoints:
-        return
+    """Refuse SERVICE clauses (and LOAD) unless every endpoint is on the allow-list (400 otherwise).
+
+    The text is read as SPARQL reads it: codepoint escapes (\\u0045) are decoded first, comments end
+    at a line feed or a carriage return. While nothing is allowed, the word SERVICE or LOAD anywhere
+    outside a string or an IRI, a comment included, is refused: what cannot be shown to be free of
+    federation is not run. (The query workers also have no network: queries.py, no_network.)"""
+    text = _unescape(query)
+    endpoints = service_endpoints(text)
+    loads = load_sources(text)
     if not allowlist:
-        raise BadRequest("SERVICE (federated query) is disabled on this endpoint; an administrator can allow "
-                         "endpoints with the service_allowlist setting (COMMUNIQUE_SERVICE_ALLOWLIST)")
-    for endpoint in endpoints:
+        suspicious = [m for m in _TOKEN.finditer(text) if m.lastgroup in ("word", "comment", "other")
+                      and re.search(r"(?i)service|\bload\b", m.group())]
+        if endpoints or suspicious:
+            word = "LOAD" if loads or (suspicious and not endpoints and
+                                      all(re.search(r"(?i)\bload\b", m.group()) for m in suspicious)) else "SERVICE"
+            raise BadRequest(f"{word} is disabled on this endpoint (federated queries and LOAD are refused, and so "
+                             f"is the word {word} outside strings and IRIs, comments included); an administrator "
+                             "can allow endpoints with the service_allowlist setting (COMMUNIQUE_SERVICE_ALLOWLIST)")
+        return
+    for endpoint in [*endpoints, *loads]:
         if endpoint is None:
             raise BadRequest("SERVICE needs an absolute endpoint IRI here (not a variable); allowed: "
                              + ", ".join(allowlist))
+        if not endpoint.lower().startswith(("http://", "https://")):
+            raise BadRequest(f"<{endpoint}> is not an http(s) IRI; SERVICE and LOAD reach only allowed "
+                             "http(s) endpoints")
         if endpoint not in allowlist:
             raise BadRequest(f"SERVICE <{endpoint}> is not on this endpoint's allow-list; allowed: "
                              + ", ".join(allowlist))
+
+
+def load_sources(update: str) -> list[str | None]:
+    """The source of every LOAD operation: an IRI, or None when it cannot be resolved."""
+    toks = tokens(update)
+    found: list[str | None] = []
+    for i, t in enumerate(toks):
+        if t.is_word("LOAD"):
+            j = i + 1 + (i + 1 < len(toks) and toks[i + 1].is_word("SILENT"))
+            target = toks[j] if j < len(toks) else None
+            found.append(target.text[1:-1] if target is not None and target.kind == "iri" else None)
+    return found
 
 
 def _operations(toks: list[Token]) -> list[list[Token]]:
