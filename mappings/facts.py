@@ -314,6 +314,8 @@ class FactReader:
             else:
                 base.extend(r for r in refs if r not in base)
         combos = [base + [r for r in g if r not in base] for g in groups] if groups else [base]
+        if emit.get("people") == "only":  # "Abiy and Isaias signed …": the people; "two states signed" is no meeting
+            combos = [[r for r in c if self.entities[r].type == "Person"] for c in combos]
         place, date = self.place_and_date(units, m)
         if emit.get("location") and emit["location"] in m.captures:
             place = units[m.captures[emit["location"]].start].refs[0]

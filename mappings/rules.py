@@ -276,6 +276,8 @@ def _check_emit(where, kind, emit, names) -> list[str]:
                 problems.append(f"{where}: emit.participants names {p!r}, which the pattern does not capture")
         if emit.get("status", "auto") not in STATUSES:
             problems.append(f"{where}: emit.status must be one of {sorted(STATUSES)}")
+        if emit.get("people", "any") not in ("any", "only"):
+            problems.append(f"{where}: emit.people must be any or only")
         for key in ("location", "each"):
             if key in emit and emit[key] not in names:
                 problems.append(f"{where}: emit.{key} names {emit[key]!r}, which the pattern does not capture")

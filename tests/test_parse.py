@@ -261,3 +261,9 @@ def test_a_description_ends_before_a_date_and_a_common_word_names_no_treaty(engi
     # "Friday" would otherwise be the distinctive word of the Good Friday Agreement
     _, _, positions = run(engine, "The United States pulled out of a landmark arms treaty with Russia on Friday.")
     assert not any(topic == "Good Friday Agreement" for _, _, topic, _ in positions)
+
+
+def test_people_who_sign_a_document_together_meet_and_states_do_not(engine):
+    _, meetings, _ = run(engine, "Igor Ivanov and Madeleine Albright signed a joint statement in Oslo. "
+                                 "Russia and Ukraine signed a joint statement.")
+    assert meetings == {(frozenset({"Igor Ivanov", "Madeleine Albright"}), "Oslo", None)}

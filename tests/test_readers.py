@@ -275,3 +275,16 @@ def test_here_is_the_datelines_place(engine, tmp_path):
     where = {frozenset(x.entities[p].label for p in m.participants): m.location for m in x.meetings}
     assert where == {frozenset({"Madeleine Albright", "Igor Ivanov"}): "place/oslo",
                      frozenset({"Sergei Lavrov", "Frank-Walter Steinmeier"}): "place/vienna"}
+
+
+def test_a_date_line_at_the_head_dates_the_article(tmp_path):
+    f = tmp_path / "digest.txt"
+    f.write_text("WORLD DIGEST\nTuesday, March 2, 1999\n\nIgor Ivanov met Madeleine Albright in Oslo on Monday.\n")
+    a = read_article(f)
+    assert str(a.date) == "1999-03-02" and a.date_basis == "the date line (Tuesday, March 2, 1999)"
+
+
+def test_a_date_inside_a_sentence_is_no_date_line(tmp_path):
+    f = tmp_path / "story.txt"
+    f.write_text("Igor Ivanov met Madeleine Albright on March 2, 1999.\n")
+    assert read_article(f).date is None

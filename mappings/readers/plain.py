@@ -30,6 +30,8 @@ HEADER = re.compile(
     re.MULTILINE,
 )
 FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?P<yaml>.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+DATE_LINE = re.compile(r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?P<date>[A-Z][a-z]+\.? \d{1,2},? \d{4}"
+                       r"|\d{1,2} [A-Z][a-z]+ \d{4}|\d{4}-\d{2}-\d{2})$")
 SOURCE_KEYS = ("source", "outlet", "publication", "publisher", "agency")
 
 
@@ -97,6 +99,19 @@ def build(text: str, article_id: str, source_file: str, *, title: str | None = N
         article.dateline = datelines.find(text, p_start)
         if article.dateline:
             break
+    if date is None:  # a date line at the head: "Monday, July 11, 1994" as a line of its own
+        head_lines = [ln.strip() for p_start, p_end in article.paragraphs[:3] for ln in text[p_start:p_end].split("\n")]
+        for ln in head_lines[:6]:
+            line = DATE_LINE.match(ln)
+            if line:
+                try:
+                    date = parse_date(line["date"], where)
+                except ArticleError:
+                    date = None
+                if date is not None and date.day is not None:
+                    date_basis = f"the date line ({ln})"
+                    break
+                date = None
     dl = article.dateline
     if date is None and dl is not None and dl.date() is not None:
         date, date_basis = dl.date(), f"the dateline ({dl.date_text})"
