@@ -116,9 +116,14 @@ def cmd_ingest(args, settings: Settings) -> int:
     from .ingest import Pipeline, Progress, article_files
 
     files = article_files(args.paths or [settings.seeds])
-    pipeline = Pipeline(settings)
     started = time.perf_counter()
     with store_mod.owned(settings.store, "communique ingest") as store:
+        base = store_mod.minted_base(store) if settings.extra.get("base_iri_derived") else None
+        if base and base != settings.base_iri:  # no base was set: keep the store's, never mix two in one store
+            print(f"The store holds IRIs under {base}: minting the new ones there too (--base-iri changes it).",
+                  file=sys.stderr)
+            settings.base_iri = base
+        pipeline = Pipeline(settings)
         result = pipeline.ingest(store, files, Progress(len(files)))
         total = store_mod.count_quads(store)
     took = time.perf_counter() - started
@@ -208,8 +213,8 @@ def cmd_serve(args, settings: Settings) -> int:
                   f"({len(backend.seeded.rejected)} rejected).", file=sys.stderr)
         app = create_app(settings, backend)
         print(f"communique is serving {settings.store} at http://{settings.host}:{settings.port}/ "
-              f"(SPARQL at /sparql; ready in {time.perf_counter() - started:.1f} s). Ctrl-C stops it.",
-              file=sys.stderr)
+              f"(SPARQL at /sparql, IRIs under {settings.base_iri}; ready in {time.perf_counter() - started:.1f} s)."
+              " Ctrl-C stops it.", file=sys.stderr)
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
                        ident="communique", max_request_body_size=settings.max_body, _quiet=True,

@@ -5,6 +5,8 @@ import pytest
 import requests
 from rdflib import OWL, Graph, URIRef
 
+from conftest import SEED
+
 DIP = "https://w3id.org/communique/ontology#"
 MEETINGS = f"PREFIX dip: <{DIP}> SELECT ?m WHERE {{ ?m a dip:Meeting }}"
 
@@ -135,3 +137,57 @@ def test_error_shape_is_fixed(client):
 def test_home_page_counts(client):
     r = client.get("/")
     assert r.status_code == 200 and b"Meeting" in r.data
+
+
+# --- the base IRI follows the port when none is set ------------------------------------------
+
+
+def test_default_base_iri_follows_host_and_port():
+    from server.settings import Settings
+
+    assert Settings.load({}, environ={}).base_iri == "http://localhost:5000/"
+    assert Settings.load({"port": 8123}, environ={}).base_iri == "http://localhost:8123/"
+    assert Settings.load({}, environ={"COMMUNIQUE_PORT": "8124"}).base_iri == "http://localhost:8124/"
+    assert Settings.load({"host": "0.0.0.0", "port": 80}, environ={}).base_iri == "http://localhost:80/"
+    assert Settings.load({"host": "kg.example.org", "port": 8000}, environ={}).base_iri == "http://kg.example.org:8000/"
+    assert Settings.load({"host": "fd00::1", "port": 8000}, environ={}).base_iri == "http://[fd00::1]:8000/"
+    explicit = Settings.load({"port": 8123, "base_iri": "https://example.org/kg"}, environ={})
+    assert explicit.base_iri == "https://example.org/kg/" and not explicit.extra.get("base_iri_derived")
+
+
+def test_serve_on_another_port_mints_iris_there(tmp_path):
+    from conftest import LiveServer
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / SEED.name).write_text(SEED.read_text())
+    server = LiveServer(tmp_path, "--seeds", str(seeds), base_iri=False)
+    try:
+        base = f"http://localhost:{server.port}/"
+        r = requests.get(server.url + "/sparql", params={"query": MEETINGS}, headers={"Accept": "application/json"})
+        iris = [b["m"]["value"] for b in r.json()["results"]["bindings"]]
+        assert iris and all(i.startswith(base + "id/meeting/") for i in iris), iris[:3]
+        person = requests.get(server.url + "/page/person/yevgeny-primakov")
+        assert person.status_code == 200 and base + "id/person/yevgeny-primakov" in person.text
+        assert f"IRIs under {base}" in server.output()
+    finally:
+        server.stop()
+
+
+def test_a_store_keeps_its_base_when_none_is_set(tmp_path):
+    """A store minted under one base, opened on another port without --base-iri, keeps its IRIs (and pages)."""
+    from conftest import make_settings
+    from server.backend import Backend
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / SEED.name).write_text(SEED.read_text())
+    first = Backend(make_settings(tmp_path, seeds=str(seeds), port=5001)).open()
+    first.close()
+    assert first.settings.base_iri == "http://localhost:5001/"
+    second = Backend(make_settings(tmp_path, seeds=str(seeds), port=5002)).open()
+    try:
+        assert second.settings.base_iri == "http://localhost:5001/"
+        assert second.pool.ask("ASK { <http://localhost:5001/id/person/yevgeny-primakov> ?p ?o }")
+    finally:
+        second.close()
