@@ -191,3 +191,21 @@ def test_a_store_keeps_its_base_when_none_is_set(tmp_path):
         assert second.pool.ask("ASK { <http://localhost:5001/id/person/yevgeny-primakov> ?p ?o }")
     finally:
         second.close()
+
+
+def test_linked_data_and_search_allow_any_origin(live):
+    """A browser app on another origin can read /data, /id (its 303) and /search, as it can /sparql."""
+    origin = {"Origin": "https://notebook.example.org"}
+    for path, accept in (("/data/person/yevgeny-primakov.ttl", "text/turtle"),
+                         ("/id/person/yevgeny-primakov", "text/turtle"),
+                         ("/search?q=primakov", "application/json"),
+                         ("/sparql?query=ASK%7B%7D", "application/sparql-results+json")):
+        r = requests.get(live.url + path, headers={"Accept": accept, **origin}, allow_redirects=False)
+        assert r.status_code in (200, 303), path
+        assert r.headers.get("Access-Control-Allow-Origin") == "*", path
+    r = requests.get(live.url + "/id/person/yevgeny-primakov", headers={"Accept": "text/turtle", **origin},
+                     allow_redirects=False)
+    assert "Location" in r.headers.get("Access-Control-Expose-Headers", "")
+    preflight = requests.options(live.url + "/search?q=x", headers={**origin, "Access-Control-Request-Method": "GET"})
+    assert preflight.headers.get("Access-Control-Allow-Origin") == "*"
+    assert "GET" in preflight.headers.get("Access-Control-Allow-Methods", "")
