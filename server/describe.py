@@ -360,6 +360,20 @@ def counts(pool) -> list[tuple[str, int]]:
     return [(local_name(r["type"]), _int(r["n"], 0)) for r in found]
 
 
+# The home page's order: what people look for first, then the rest; the bookkeeping of evidence last.
+USER_CLASSES = ["Person", "State", "Organization", "Meeting", "Treaty", "Position", "Place", "Article"]
+INTERNAL_CLASSES = ["Mention", "Evidence"]
+
+
+def order_counts(found: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(the classes people look for, in USER_CLASSES order then by count; the internal ones)."""
+    rank = {c: i for i, c in enumerate(USER_CLASSES)}
+    shown = sorted((c for c in found if c[0] not in INTERNAL_CLASSES),
+                   key=lambda c: (rank.get(c[0], len(rank)), -c[1], c[0]))
+    internal = sorted((c for c in found if c[0] in INTERNAL_CLASSES), key=lambda c: INTERNAL_CLASSES.index(c[0]))
+    return shown, internal
+
+
 def latest_articles(pool, limit: int = 12) -> list[dict]:
     found = rows(pool, f"""SELECT ?a ?label ?date WHERE {{ ?a a dip:Article ; rdfs:label ?label .
         OPTIONAL {{ ?a dip:date ?date }} }} ORDER BY DESC(STR(?date)) ?a LIMIT {limit * 4}""")

@@ -202,9 +202,10 @@ def home():
     cached = ext.get("communique.home")
     generation = pool().generation
     if cached is None or cached[0] != generation:  # both change only when the store is written
-        cached = (generation, describe.counts(pool()), describe.latest_articles(pool()))
+        cached = (generation, describe.order_counts(describe.counts(pool())), describe.latest_articles(pool()))
         ext["communique.home"] = cached
-    return _page("home.html", counts=cached[1], articles=cached[2])
+    counts, internal = cached[1]
+    return _page("home.html", counts=counts, internal=internal, articles=cached[2])
 
 
 @bp.route("/search")

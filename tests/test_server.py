@@ -209,3 +209,17 @@ def test_linked_data_and_search_allow_any_origin(live):
     preflight = requests.options(live.url + "/search?q=x", headers={**origin, "Access-Control-Request-Method": "GET"})
     assert preflight.headers.get("Access-Control-Allow-Origin") == "*"
     assert "GET" in preflight.headers.get("Access-Control-Allow-Methods", "")
+
+
+def test_home_lists_what_people_look_for_first(live):
+    """Person, State, Organization, Meeting, Treaty, Position first; Mention and Evidence last, folded away."""
+    import html5lib
+
+    doc = html5lib.parse(requests.get(live.url + "/").text, namespaceHTMLElements=False)
+    main = doc.find(".//table[@class='counts']")
+    shown = [row.find("td/a").text for row in main.iter("tr") if row.find("td/a") is not None]
+    assert shown[:6] == ["Person", "State", "Organization", "Meeting", "Treaty", "Position"], shown
+    assert "Mention" not in shown and "Evidence" not in shown
+    folded = doc.find(".//details[@class='internal']")
+    internal = [a.text for a in folded.iter("a") if a.text in ("Mention", "Evidence")]
+    assert set(internal) == {"Mention", "Evidence"}
