@@ -269,12 +269,20 @@ def entity(pool, iri: str, known: dict | None = None) -> dict | None:
 
 
 def stance_summary(items: list[dict]) -> list[dict]:
-    """Per holder: their stances over time (for the treaty page)."""
+    """Per holder, their stances grouped by action (the treaty itself, its ratification, its revision…),
+    each group in date order: a change of stance is only ever shown within one action."""
     by_holder: dict[str, dict] = {}
-    for p in items:
-        h = by_holder.setdefault(p["holder"], {"iri": p["holder"], "label": p["holder_label"], "stances": []})
-        h["stances"].append({"stance": p["stance"], "action": p["action"], "date": p["date"], "position": p["iri"]})
-    return sorted(by_holder.values(), key=lambda h: h["label"])
+    for p in sorted(items, key=lambda p: (p["date"] or "", p["iri"])):
+        h = by_holder.setdefault(p["holder"], {"iri": p["holder"], "label": p["holder_label"], "actions": {}})
+        group = h["actions"].setdefault(p["action"], {"action": p["action"], "stances": []})
+        group["stances"].append({"stance": p["stance"], "date": p["date"], "position": p["iri"]})
+    out = []
+    for h in sorted(by_holder.values(), key=lambda h: h["label"]):
+        groups = sorted(h.pop("actions").values(), key=lambda g: (g["action"] is not None, g["action"] or ""))
+        for g in groups:
+            g["changed"] = len({s["stance"] for s in g["stances"]}) > 1
+        out.append(dict(h, groups=groups))
+    return out
 
 
 # --- facts (meetings and positions) -------------------------------------------------------------
