@@ -21,6 +21,11 @@ from . import shacl, store as store_mod
 from .errors import ArticleRejected, BadRequest
 
 
+def plural(n: int, word: str) -> str:
+    """``1 meeting``, ``2 meetings``."""
+    return f"{n} {word if n == 1 else word + 's'}"
+
+
 def article_files(paths) -> list[Path]:
     """The article files named by `paths`: files as given, directories' *.txt sorted."""
     files: list[Path] = []
@@ -98,8 +103,8 @@ class Pipeline:
             store_mod.replace_graph(store, checked.iri, checked.graph)
             result.stored.append(checked)
             x = checked.extraction
-            progress.step(path.name, f"{len(checked.graph)} triples, {len(x.meetings)} meetings, "
-                                     f"{len(x.positions)} positions")
+            progress.step(path.name, f"{plural(len(checked.graph), 'triple')}, {plural(len(x.meetings), 'meeting')}, "
+                                     f"{plural(len(x.positions), 'position')}")
         result.seconds = time.perf_counter() - started
         progress.done()
         return result
