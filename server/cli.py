@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "Serve the SPARQL endpoint, the Linked Data pages and search with waitress. "
                 "An empty store is first built from the seeds.")
     _setting_flags(p, "host", "port", "store", "base_iri", "seeds", "gazetteer", "rules", "query_timeout", "query_workers", "threads",
-                   "max_body", "max_rows_html", "update_token", "service_allowlist")
+                   "max_body", "max_rows_html", "page_size", "update_token", "service_allowlist")
     return parser
 
 

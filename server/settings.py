@@ -43,6 +43,8 @@ TABLE = [
     Setting("threads", 8, "HTTP threads of the web server.", int),
     Setting("max_body", 1_048_576, "Largest request body accepted, in bytes (larger: 413).", int),
     Setting("max_rows_html", 1000, "Most result rows an HTML page shows.", int),
+    Setting("page_size", 200, "Most items of one list on a page (meetings, positions, articles); longer lists "
+            "page with ?page=.", int),
     Setting("update_token", "", "Bearer token that SPARQL Update and Graph Store writes need; empty: writes are off (403)."),
     Setting("service_allowlist", "", "Space- or comma-separated SPARQL endpoints that SERVICE may call; empty: SERVICE is off (400)."),
 ]
@@ -67,6 +69,7 @@ class Settings:
     threads: int = 8
     max_body: int = 1_048_576
     max_rows_html: int = 1000
+    page_size: int = 200
     update_token: str = field(default="", repr=False)
     service_allowlist: str = ""
     extra: dict = field(default_factory=dict)
@@ -95,7 +98,7 @@ class Settings:
             raise SettingError(f"base_iri must be an http(s) IRI, not {self.base_iri!r}")
         if not self.base_iri.endswith("/"):
             object.__setattr__(self, "base_iri", self.base_iri + "/")
-        for name in ("query_timeout", "query_workers", "threads", "max_body", "max_rows_html"):
+        for name in ("query_timeout", "query_workers", "threads", "max_body", "max_rows_html", "page_size"):
             if getattr(self, name) <= 0:
                 raise SettingError(f"{name} must be greater than 0")
         if not 0 < self.port < 65536:
