@@ -12,17 +12,14 @@ from .settings import BY_NAME, SettingError, Settings
 
 EXTRACT_FORMATS = {"nt": "nt", "turtle": "turtle", "ttl": "turtle", "trig": "trig", "json-ld": "json-ld",
                    "jsonld": "json-ld", "nquads": "nquads"}
-QUERY_FORMATS = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                 "csv": "text/csv", "tsv": "text/tab-separated-values"}
-GRAPH_FORMATS = {"turtle": "text/turtle", "nt": "application/n-triples", "json-ld": "application/ld+json",
-                 "rdfxml": "application/rdf+xml", "trig": "application/trig", "nquads": "application/n-quads"}
 
 
 def _setting_flags(parser: argparse.ArgumentParser, *names: str):
     for name in names:
         s = BY_NAME[name]
+        default = f"Default {s.default}" if s.default not in ("", None) else "Not set by default"
         parser.add_argument(s.flag, dest=name, default=None, type=s.type, metavar=name.upper(),
-                            help=f"{s.help} Default {s.default}; environment {s.env}.")
+                            help=f"{s.help} {default}; environment {s.env}.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,29 +28,45 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("extract", help="print the graph of one or more articles (no store)")
+    def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=description)
+
+    p = command("extract", "print the graph of one or more articles (no store)",
+                "Read each article, apply the mapping rules and the gazetteer, and print the RDF graph on "
+                "stdout. Nothing is stored and nothing is checked against the shapes.")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", default="turtle", choices=sorted(EXTRACT_FORMATS), help="output format")
     p.add_argument("--explain", action="store_true", help="print every fact with its sentence, span and rule")
     _setting_flags(p, "base_iri", "gazetteer", "rules")
 
-    p = sub.add_parser("ingest", help="validate articles and store them (default: the seeds)")
+    p = command("ingest", "validate articles and store them (default: the seeds)",
+                "Extract each article, check its graph against the SHACL shapes and store the ones that "
+                "conform, each as its own named graph (re-ingesting replaces it). Exits 1 if any article was "
+                "rejected; a rejected article changes nothing in the store.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="article files or directories of *.txt")
     _setting_flags(p, "store", "base_iri", "seeds", "gazetteer", "rules")
 
-    p = sub.add_parser("query", help="run a SPARQL query against the store")
+    p = command("query", "run a SPARQL query against the store",
+                "Run one SPARQL query against the store (the default graph is the union of the article "
+                "graphs) and print the result on stdout.")
     p.add_argument("sparql", metavar="SPARQL", help="the query, @FILE to read it from a file, or - for stdin")
-    p.add_argument("--format", default=None, help="json, xml, csv, tsv (results); turtle, nt, json-ld, "
-                                                  "rdfxml, trig, nquads (graphs). Default: tsv or turtle")
+    p.add_argument("--format", default=None, help="results (SELECT, ASK): json, xml, csv, tsv; graphs "
+                                                  "(CONSTRUCT, DESCRIBE): turtle, nt, jsonld, rdfxml, trig, nquads; "
+                                                  "and the aliases the server takes (ttl, json-ld, rdf+xml, …). "
+                                                  "Default: tsv or turtle")
     _setting_flags(p, "store")
 
-    p = sub.add_parser("validate", help="extract articles and check them against the SHACL shapes")
+    p = command("validate", "extract articles and check them against the SHACL shapes",
+                "Extract each article and check its graph against the SHACL shapes, printing a report for each "
+                "one that does not conform. Stores nothing; exits 1 if any article does not conform.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="article files or directories (default: the seeds)")
     _setting_flags(p, "base_iri", "seeds", "gazetteer", "rules")
 
-    p = sub.add_parser("serve", help="serve the SPARQL endpoint and Linked Data (builds an empty store from the seeds)")
+    p = command("serve", "serve the SPARQL endpoint and Linked Data (builds an empty store from the seeds)",
+                "Serve the SPARQL endpoint, the Linked Data pages and search with waitress. "
+                "An empty store is first built from the seeds.")
     _setting_flags(p, "host", "port", "store", "base_iri", "seeds", "gazetteer", "rules", "query_timeout", "query_workers", "threads",
-                   "max_body", "max_rows_html", "update_token", "service_allowlist")
+                   "max_body", "max_rows_html", "page_size", "update_token", "service_allowlist")
     return parser
 
 
@@ -116,15 +129,20 @@ def cmd_ingest(args, settings: Settings) -> int:
     from .ingest import Pipeline, Progress, article_files, plural
 
     files = article_files(args.paths or [settings.seeds])
-    pipeline = Pipeline(settings)
     started = time.perf_counter()
     with store_mod.owned(settings.store, "communique ingest") as store:
+        base = store_mod.minted_base(store) if settings.extra.get("base_iri_derived") else None
+        if base and base != settings.base_iri:  # no base was set: keep the store's, never mix two in one store
+            print(f"The store holds IRIs under {base}: minting the new ones there too (--base-iri changes it).",
+                  file=sys.stderr)
+            settings.base_iri = base
+        pipeline = Pipeline(settings)
         result = pipeline.ingest(store, files, Progress(len(files)))
         total = store_mod.count_quads(store)
     took = time.perf_counter() - started
     read = len(result.stored) + len(result.rejected) + len(result.duplicates)
-    print(f"Stored {len(result.stored)} of {read} articles from {plural(len(files), 'file')} in {settings.store} "
-          f"in {took:.1f} s ({total} quads in the store).", file=sys.stderr)
+    print(f"Stored {len(result.stored)} of {plural(read, 'article')} from {plural(len(files), 'file')} in {settings.store} "
+          f"in {took:.1f} s ({plural(total, 'quad')} in the store).", file=sys.stderr)
     if result.duplicates:
         print(f"{plural(len(result.duplicates), 'article')} already stored under another name (the same text):",
               file=sys.stderr)
@@ -153,8 +171,9 @@ def _read_query(text: str) -> str:
 def cmd_query(args, settings: Settings) -> int:
     import pyoxigraph as ox
 
+    from . import negotiation as neg
     from . import store as store_mod
-    from .errors import BadRequest, QuerySyntaxError
+    from .errors import QuerySyntaxError
 
     query = _read_query(args.sparql)
     if not Path(settings.store).exists():
@@ -166,15 +185,11 @@ def cmd_query(args, settings: Settings) -> int:
             raise QuerySyntaxError(f"the query is not valid SPARQL: {exc}") from None
         out = sys.stdout.buffer
         try:
-            if isinstance(result, ox.QueryTriples):
-                media = GRAPH_FORMATS.get(args.format or "turtle")
-                if media is None:
-                    raise BadRequest(f"--format {args.format} is not a graph format: {', '.join(GRAPH_FORMATS)}")
+            if isinstance(result, ox.QueryTriples):  # the server's names and aliases (negotiation.py)
+                media = _format(args.format or "turtle", neg.GRAPHS, "graph")
                 result.serialize(out, ox.RdfFormat.from_media_type(media))
             else:
-                media = QUERY_FORMATS.get(args.format or "tsv")
-                if media is None:
-                    raise BadRequest(f"--format {args.format} is not a results format: {', '.join(QUERY_FORMATS)}")
+                media = _format(args.format or "tsv", neg.RESULTS, "results")
                 result.serialize(out, ox.QueryResultsFormat.from_media_type(media))
         except OSError as exc:
             raise CommuniqueError(f"the query failed: {exc}") from None
@@ -182,11 +197,22 @@ def cmd_query(args, settings: Settings) -> int:
     return 0
 
 
+def _format(name: str, table, what: str) -> str:
+    from . import negotiation as neg
+    from .errors import BadRequest, NotAcceptable
+
+    try:
+        return neg.choose(None, table, name).media_type
+    except NotAcceptable:
+        raise BadRequest(f"--format {name} is not a {what} format: use one of "
+                         + ", ".join(f.name for f in table)) from None
+
+
 def cmd_validate(args, settings: Settings) -> int:
     from mappings import ArticleError
 
     from .errors import ArticleRejected
-    from .ingest import Pipeline, article_files, article_name
+    from .ingest import Pipeline, article_files, article_name, plural
 
     files = article_files(args.paths or [settings.seeds])
     pipeline = Pipeline(settings)
@@ -213,17 +239,18 @@ def cmd_serve(args, settings: Settings) -> int:
 
     from .app import create_app
     from .backend import Backend
+    from .ingest import plural
 
     started = time.perf_counter()
     backend = Backend(settings).open(progress=True)
     try:
         if backend.seeded:
-            print(f"Built the store from {len(backend.seeded.stored)} seed articles "
+            print(f"Built the store from {plural(len(backend.seeded.stored), 'seed article')} "
                   f"({len(backend.seeded.rejected)} rejected).", file=sys.stderr)
         app = create_app(settings, backend)
         print(f"communique is serving {settings.store} at http://{settings.host}:{settings.port}/ "
-              f"(SPARQL at /sparql; ready in {time.perf_counter() - started:.1f} s). Ctrl-C stops it.",
-              file=sys.stderr)
+              f"(SPARQL at /sparql, IRIs under {settings.base_iri}; ready in {time.perf_counter() - started:.1f} s)."
+              " Ctrl-C stops it.", file=sys.stderr)
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
                        ident="communique", max_request_body_size=settings.max_body, _quiet=True,

@@ -22,6 +22,11 @@ from . import shacl, store as store_mod
 from .errors import ArticleRejected, BadRequest
 
 
+def plural(n: int, word: str) -> str:
+    """``1 meeting``, ``2 meetings``."""
+    return f"{n} {word if n == 1 else word + 's'}"
+
+
 def article_files(paths) -> list[Path]:
     """The article files named by `paths`: files as given; a directory's files of every supported
     type (mappings/readers: text, HTML, JSON Lines, CSV), sorted, hidden files left out. A file
@@ -170,10 +175,6 @@ class Pipeline:
         result.seconds = time.perf_counter() - started
         progress.done()
         return result
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def dataset(checked_graphs: list[Graph]) -> Dataset:

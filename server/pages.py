@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from . import describe, dump, linkeddata as ld, vocab
 from . import negotiation as neg
-from .errors import NotAcceptable, NotFound
+from .errors import BadRequest, NotAcceptable, NotFound
 from .render import annotate, json_for_script, local_name, quote, Span
 from .context import pool, settings
 from .search import Searcher
@@ -109,12 +109,90 @@ def identifier(path: str):
     return response
 
 
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadRequest(f"page must be a whole number from 1, not {raw!r}")
+    return int(raw)
+
+
+@bp.app_template_global("list_href")
+def list_href(name: str | None = None, page: int | None = None, fmt: str | None = None) -> str:
+    """The URL of this page with another list, page or format (``?list=meetings&page=2``)."""
+    args = {}
+    if name:
+        args["list"] = name
+    if page and page > 1:
+        args["page"] = page
+    if fmt:
+        args["format"] = fmt
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def _pager_links(data: dict, only: str | None, page: int) -> list[tuple[str, str]]:
+    """(rel, href) for <link rel="prev|next"> in the head: within the one list shown, or across the page's lists."""
+    blocks = [data[describe.LISTS[n][0]] for n in data["lists"] if describe.LISTS[n][0] in data]
+    links = []
+    if page > 1:
+        links.append(("prev", list_href(only, page - 1)))
+    if any(b["pages"] > page for b in blocks):
+        links.append(("next", list_href(only, page + 1)))
+    return links
+
+
+def _csv(path: str, iri: str, name: str) -> Response:
+    """Every item of one list, as CSV, fetched a thousand at a time."""
+    import csv
+    import io
+
+    known = searcher().index().label_of
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(describe.CSV_COLUMNS[name])
+        page = 1
+        while True:
+            block = describe.list_page(pool(), iri, name, known, page, 1000)
+            for item in block["items"]:
+                writer.writerow(describe.csv_row(name, item))
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if page >= block["pages"]:
+                return
+            page += 1
+
+    response = Response(stream_with_context(lines()), mimetype="text/csv")
+    filename = path.replace("/", "-") + f"-{name}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @bp.route("/page/<path:path>")
 def page(path: str):
     iri = _iri(path)
-    data = describe.entity(pool(), iri, searcher().index().label_of)
+    only = request.args.get("list") or None
+    number = _page_number()
+    fmt = (request.args.get("format") or "").lower()
+    if fmt not in ("", "html", "csv"):
+        raise NotAcceptable(f"format {fmt!r} is not offered for a page: html, or csv with list=NAME; "
+                            f"the data is at /data/{path}.ttl (.nt, .jsonld, .rdf)")
+    if only is not None and only not in describe.LISTS:
+        raise NotFound(f"no list {only!r}: the lists are " + ", ".join(describe.LISTS))
+    if fmt == "csv":
+        if only is None:
+            raise BadRequest("name the list to download: ?list=NAME&format=csv (" + ", ".join(describe.LISTS) + ")")
+        if not describe.exists(pool(), iri):
+            return _not_found(path)
+        if only not in describe.lists_of(describe.types_of(pool(), iri)):
+            raise NotFound(f"the page of {iri} has no list {only!r}")
+        return _csv(path, iri, only)
+    data = describe.entity(pool(), iri, searcher().index().label_of, number, settings().page_size, only)
     if data is None:
         return _not_found(path)
+    if only is not None and only not in data["lists"]:
+        raise NotFound(f"the page of {iri} has no list {only!r}: it has " + (", ".join(data["lists"]) or "none"))
     template = {"Article": "article.html", "Meeting": "meeting.html", "Position": "position.html",
                 "Treaty": "treaty.html"}.get(data["page_type"], "entity.html")
     extra = {}
@@ -122,7 +200,8 @@ def page(path: str):
         extra["text_html"] = article_html(data)
     jsonld = pool().graph(describe_query(iri, incoming=False), "application/ld+json")
     return _page(template, path=path, e=data, alternates=ld.alternates(path),
-                 jsonld=json_for_script(jsonld.decode("utf-8")), query=entity_sparql(iri, data), **extra)
+                 jsonld=json_for_script(jsonld.decode("utf-8")), query=entity_sparql(iri, data),
+                 only=only, page_number=number, page_links=_pager_links(data, only, number), **extra)
 
 
 def article_html(data: dict):
@@ -202,9 +281,10 @@ def home():
     cached = ext.get("communique.home")
     generation = pool().generation
     if cached is None or cached[0] != generation:  # both change only when the store is written
-        cached = (generation, describe.counts(pool()), describe.latest_articles(pool()))
+        cached = (generation, describe.order_counts(describe.counts(pool())), describe.latest_articles(pool()))
         ext["communique.home"] = cached
-    return _page("home.html", counts=cached[1], articles=cached[2])
+    counts, internal = cached[1]
+    return _page("home.html", counts=counts, internal=internal, articles=cached[2])
 
 
 @bp.route("/search")

@@ -103,6 +103,14 @@ def remove_graph(store: ox.Store, name: str) -> bool:
     return True
 
 
+def minted_base(store: ox.Store) -> str | None:
+    """The base IRI the store's articles were minted under (``{base}id/article/…``), or None."""
+    for g in store.named_graphs():
+        if isinstance(g, ox.NamedNode) and "/id/article/" in g.value:
+            return g.value.split("id/article/", 1)[0]
+    return None
+
+
 def count_quads(store: ox.Store) -> int:
     result = store.query("SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
     return int(next(iter(result))["n"].value)

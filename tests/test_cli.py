@@ -91,3 +91,49 @@ def test_store_path_from_the_environment(tmp_path):
 def test_bad_setting_is_a_clear_error():
     run = run_cli("ingest", env={"COMMUNIQUE_QUERY_TIMEOUT": "soon"})
     assert run.returncode == 1 and "COMMUNIQUE_QUERY_TIMEOUT" in run.stderr
+
+
+# --- help, formats and wording ---------------------------------------------------------------
+
+COMMANDS = ("extract", "ingest", "query", "validate", "serve")
+
+
+def test_every_subcommand_has_a_description_and_no_empty_default():
+    for command in COMMANDS:
+        run = run_cli(command, "--help")
+        assert run.returncode == 0, run.stderr
+        usage, _, rest = run.stdout.partition("\n\n")
+        description = rest.split("\n\n", 1)[0].strip()
+        assert description and not description.startswith(("positional", "options")), (command, run.stdout[:300])
+        assert "Default ;" not in " ".join(run.stdout.split()), command
+    top = run_cli("--help").stdout
+    for command in COMMANDS:
+        assert command in top
+    serve = " ".join(run_cli("serve", "--help").stdout.split())
+    assert "COMMUNIQUE_UPDATE_TOKEN" in serve and "Not set by default" in serve
+
+
+def test_query_takes_the_format_aliases_the_server_takes(tmp_path):
+    store = str(tmp_path / "store")
+    assert run_cli("ingest", str(SEED), "--store", store).returncode == 0
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s a <https://w3id.org/communique/ontology#Meeting> ; ?p ?o }"
+    for fmt in ("jsonld", "json-ld"):
+        run = run_cli("query", construct, "--store", store, "--format", fmt)
+        assert run.returncode == 0, run.stderr
+        assert len(Graph().parse(data=run.stdout, format="json-ld")) > 10
+    for fmt, parser in (("ttl", "turtle"), ("ntriples", "nt"), ("rdf+xml", "xml")):
+        run = run_cli("query", construct, "--store", store, "--format", fmt)
+        assert run.returncode == 0, (fmt, run.stderr)
+        assert len(Graph().parse(data=run.stdout, format=parser)) > 10
+    run = run_cli("query", "SELECT * { ?s ?p ?o } LIMIT 1", "--store", store, "--format", "srj")
+    assert run.returncode == 0 and "results" in json.loads(run.stdout)
+    run = run_cli("query", construct, "--store", store, "--format", "csv")
+    assert run.returncode == 1 and "csv" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_ingest_counts_are_worded_in_the_singular_and_plural(tmp_path):
+    one = SEEDS / "d05_union_state.txt"  # one meeting, four positions
+    run = run_cli("ingest", str(one), "--store", str(tmp_path / "store"))
+    assert run.returncode == 0, run.stderr
+    assert "1 meeting, 4 positions" in run.stderr and "1 meetings" not in run.stderr
+    assert "Stored 1 of 1 article from 1 file in" in run.stderr
