@@ -167,3 +167,19 @@ def test_404_suggests_the_entity_despite_a_typo(live):
     assert suggested[0] == "/page/person/yevgeny-primakov", suggested
     r = requests.get(live.url + "/page/treaty/anti-balistic-missile-treaty")
     assert r.status_code == 404 and 'href="/page/treaty/abm-treaty"' in r.text
+
+
+def test_autocomplete_endpoint(live):
+    import requests
+
+    r = requests.get(live.url + "/search/complete", params={"q": "Primak"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")
+    first = r.json()["results"][0]
+    assert first["label"] == "Yevgeny Primakov" and first["href"] == "/page/person/yevgeny-primakov"
+    assert first["type"] == "Person" and first["fuzzy"] is False
+    assert requests.get(live.url + "/search/complete", params={"q": "talbot"}).json()["results"][0]["label"] \
+        == "Strobe Talbott"
+    assert len(requests.get(live.url + "/search/complete", params={"q": "m"}).json()["results"]) <= 8
+    assert requests.get(live.url + "/search/complete", params={"q": ""}).json() == {"query": "", "results": []}
+    r = requests.get(live.url + "/search/complete", params={"q": "mos"}, headers={"Origin": "https://elsewhere.example"})
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
