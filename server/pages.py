@@ -16,6 +16,7 @@ from .errors import BadRequest, NotAcceptable, NotFound
 from .render import annotate, json_for_script, local_name, quote, Span
 from .context import pool, settings
 from .search import Searcher
+from .textsearch import TextSearcher
 
 bp = Blueprint("pages", __name__)
 JSON = neg.Format("json", "application/json")
@@ -26,6 +27,25 @@ def searcher() -> Searcher:
     if "communique.search" not in ext:
         ext["communique.search"] = Searcher(pool())
     return ext["communique.search"]
+
+
+def text_searcher() -> TextSearcher:
+    ext = current_app.extensions
+    if "communique.textsearch" not in ext:
+        ext["communique.textsearch"] = TextSearcher(pool())
+    return ext["communique.textsearch"]
+
+
+def warm(app) -> dict[str, tuple[int, float]]:
+    """Build the name and text indexes now (``serve`` does at start): {name: (entries, seconds)}."""
+    import time
+
+    out = {}
+    with app.app_context():
+        for name, build in (("names", lambda: searcher().index()), ("text", lambda: text_searcher().index())):
+            started = time.perf_counter()
+            out[name] = (len(build()), time.perf_counter() - started)
+    return out
 
 
 def base() -> str:
@@ -287,19 +307,43 @@ def home():
     return _page("home.html", counts=counts, internal=internal, articles=cached[2])
 
 
+def _limit(default: int, most: int) -> int:
+    raw = request.args.get("limit", "")
+    return min(max(int(raw), 1), most) if raw.isdigit() else default
+
+
 @bp.route("/search")
 def search():
+    """Names (labels and aliases, typos forgiven) and the articles' text (FTS5)."""
     q = (request.args.get("q") or "").strip()[:200]
     fmt = neg.choose(request.headers.get("Accept"), [neg.HTML, JSON], request.args.get("format"), default=neg.HTML)
-    limit = min(max(int(request.args.get("limit", 20)) if request.args.get("limit", "").isdigit() else 20, 1), 100)
-    hits = searcher().search(q, limit) if q else []
+    limit = _limit(20, 100)
+    where = request.args.get("in", "all")
+    if where not in ("all", "names", "text"):
+        raise BadRequest(f"in= is names, text or all, not {where!r}")
+    hits = searcher().search(q, limit) if q and where != "text" else []
+    text_total, text_hits = text_searcher().search(q, limit if where == "text" else 10) if q and where != "names" \
+        else (0, [])
     if fmt is JSON:
-        response = current_app.json.response({"query": q, "results": [
-            dict(h.as_dict(), href=ld.local_href(h.iri, base())) for h in hits]})
+        response = current_app.json.response({
+            "query": q,
+            "results": [dict(h.as_dict(), href=ld.local_href(h.iri, base())) for h in hits],
+            "text": {"count": text_total,
+                     "results": [dict(h.as_dict(), href=ld.local_href(h.iri, base())) for h in text_hits]}})
     else:
-        response = _page("search.html", q=q, hits=hits)
+        response = _page("search.html", q=q, hits=hits, text_total=text_total, text_hits=text_hits, where=where)
     response.headers["Vary"] = "Accept"
     return response
+
+
+@bp.route("/search/complete")
+def complete():
+    """Autocomplete for the search box: the few best names for what has been typed so far (JSON)."""
+    q = (request.args.get("q") or "").strip()[:100]
+    hits = searcher().search(q, _limit(8, 20)) if q else []
+    return current_app.json.response({"query": q, "results": [
+        {"label": h.label, "type": h.type, "matched": h.matched, "fuzzy": h.fuzzy, "iri": h.iri,
+         "href": ld.local_href(h.iri, base())} for h in hits]})
 
 
 # --- ontology, shapes, dumps ------------------------------------------------------------------------

@@ -150,3 +150,31 @@ def test_sparql_page_fits_a_phone(browser, live, tmp_path, width):
         assert scroll <= width, f"the SPARQL page is {scroll} px wide on a {width} px screen"
     finally:
         b.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_search_box_autocompletes(browser, live, tmp_path):
+    b = browser
+    b.get(live.url + "/")
+    box = b.find_element(By.ID, "q")
+    box.click()
+    box.send_keys("Primak")
+    wait(b).until(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.complete li[role=option]"))
+    assert box.get_attribute("aria-expanded") == "true"
+    options = b.find_elements(By.CSS_SELECTOR, "ul.complete li[role=option]")
+    assert options[0].text.startswith("Yevgeny Primakov")
+    shot(b, tmp_path, "autocomplete")
+    box.send_keys(Keys.ARROW_DOWN)
+    assert box.get_attribute("aria-activedescendant") == options[0].get_attribute("id")
+    box.send_keys(Keys.ENTER)
+    wait(b).until(EC.url_contains("/page/person/yevgeny-primakov"))
+    # the header's box on every other page, with a typo
+    small = b.find_element(By.ID, "site-q")
+    small.click()
+    small.send_keys("talbot")
+    wait(b).until(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.complete li[role=option]"))
+    first = b.find_elements(By.CSS_SELECTOR, "ul.complete li[role=option]")[0]
+    assert first.text.startswith("Strobe Talbott")
+    small.send_keys(Keys.ESCAPE)
+    assert small.get_attribute("aria-expanded") == "false"
+    small.send_keys(Keys.ENTER)  # without a highlighted suggestion, the form searches as before
+    wait(b).until(EC.url_contains("/search?q=talbot"))

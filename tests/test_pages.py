@@ -35,6 +35,7 @@ class Page(HTMLParser):
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
         self.tags, self.ids, self.links, self.headings, self.scripts = [], [], [], [], []
+        self.script_srcs = []  # scripts from files: only the site's own
         self.attrs_of: list[tuple[str, dict]] = []
         self._heading, self._script, self.text = None, None, []
         self.feed(html)
@@ -49,7 +50,9 @@ class Page(HTMLParser):
             self.links.append(a)
         if tag in ("h1", "h2", "h3"):
             self._heading = [tag, ""]
-        if tag == "script":
+        if tag == "script" and "src" in a:
+            self.script_srcs.append(a["src"])
+        elif tag == "script":
             self._script = [a.get("type"), ""]
 
     def handle_endtag(self, tag):
@@ -349,7 +352,8 @@ def test_article_text_is_escaped_everywhere(hostile):
         html, page = get_page(hostile, path)
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold</b>" not in html
         assert [s for s in page.tags if s in ("img", "b")] == []
-        assert all(kind == "application/ld+json" for kind, _ in page.scripts)
+        assert all(kind == "application/ld+json" for kind, _ in page.scripts)  # no inline script runs
+        assert page.script_srcs == ["/static/complete.js"]  # the search box's autocomplete, from this site
     html, page = get_page(hostile, "/page/article/h01_hostile")
     assert '<script>alert("x")</script>' in page.shown(), "shown as text"
     script = [t for k, t in page.scripts if k == "application/ld+json"][0]
