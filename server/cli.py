@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     _setting_flags(p, "base_iri", "seeds", "gazetteer", "rules")
 
     p = command("serve", "serve the SPARQL endpoint and Linked Data (builds an empty store from the seeds)",
-                "Serve the SPARQL endpoint, the Linked Data pages and search with waitress. "
+                "Serve the SPARQL endpoint, the Linked Data pages, search and reconciliation (/reconcile) with waitress. "
                 "An empty store is first built from the seeds.")
     _setting_flags(p, "host", "port", "store", "base_iri", "seeds", "gazetteer", "rules", "query_timeout", "query_workers", "threads",
                    "max_body", "max_rows_html", "page_size", "update_token", "service_allowlist")
