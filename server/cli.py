@@ -56,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "Default: tsv or turtle")
     _setting_flags(p, "store")
 
+    p = command("export", "write the graph's meetings, positions or entities as CSV or JSON",
+                "Write every meeting, position or entity (actor, place, treaty) of the store as CSV or JSON, "
+                "with the columns of the pages' CSV downloads (entities: their names, types, Wikidata ID, roles, "
+                "affiliations, countries and counts).")
+    p.add_argument("kind", choices=["meetings", "positions", "entities"], help="what to export")
+    p.add_argument("--format", default="csv", choices=["csv", "json"], help="output format (default csv)")
+    p.add_argument("--output", "-o", default="-", metavar="FILE", help="where to write (default: stdout)")
+    _setting_flags(p, "store", "base_iri")
+
     p = command("validate", "extract articles and check them against the SHACL shapes",
                 "Extract each article and check its graph against the SHACL shapes, printing a report for each "
                 "one that does not conform. Stores nothing; exits 1 if any article does not conform.")
@@ -63,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     _setting_flags(p, "base_iri", "seeds", "gazetteer", "rules")
 
     p = command("serve", "serve the SPARQL endpoint and Linked Data (builds an empty store from the seeds)",
-                "Serve the SPARQL endpoint, the Linked Data pages and search with waitress. "
+                "Serve the SPARQL endpoint, the Linked Data pages, search and reconciliation (/reconcile) with waitress. "
                 "An empty store is first built from the seeds.")
     _setting_flags(p, "host", "port", "store", "base_iri", "seeds", "gazetteer", "rules", "query_timeout", "query_workers", "threads",
                    "max_body", "max_rows_html", "page_size", "update_token", "service_allowlist")
@@ -82,6 +91,11 @@ def main(argv=None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def cmd_extract(args, settings: Settings) -> int:
@@ -208,6 +222,31 @@ def _format(name: str, table, what: str) -> str:
                          + ", ".join(f.name for f in table)) from None
 
 
+def cmd_export(args, settings: Settings) -> int:
+    from . import export
+    from . import store as store_mod
+    from .ingest import plural
+
+    if not Path(settings.store).exists():
+        raise CommuniqueError(f"there is no store at {settings.store}; run `communique ingest` first")
+    with store_mod.owned(settings.store, "communique export") as store:
+        base = (store_mod.minted_base(store) if settings.extra.get("base_iri_derived") else None) or settings.base_iri
+        reader = export.StoreReader(store)
+        if args.output == "-":
+            n = export.write(reader, args.kind, args.format, sys.stdout, base)
+            sys.stdout.flush()
+        else:
+            try:
+                with open(args.output, "w", encoding="utf-8", newline="") as out:
+                    n = export.write(reader, args.kind, args.format, out, base)
+            except OSError as exc:
+                raise CommuniqueError(f"cannot write {args.output}: {exc}") from None
+    one, many = {"meetings": ("meeting", None), "positions": ("position", None),
+                 "entities": ("entity", "entities")}[args.kind]
+    print(f"Exported {plural(n, one, many)} as {args.format.upper()}.", file=sys.stderr)
+    return 0
+
+
 def cmd_validate(args, settings: Settings) -> int:
     from mappings import ArticleError
 
@@ -266,8 +305,8 @@ def cmd_serve(args, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "query": cmd_query, "validate": cmd_validate,
-            "serve": cmd_serve}
+COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "query": cmd_query, "export": cmd_export,
+            "validate": cmd_validate, "serve": cmd_serve}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

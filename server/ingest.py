@@ -22,9 +22,9 @@ from . import shacl, store as store_mod
 from .errors import ArticleRejected, BadRequest
 
 
-def plural(n: int, word: str) -> str:
-    """``1 meeting``, ``2 meetings``."""
-    return f"{n} {word if n == 1 else word + 's'}"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 meeting``, ``2 meetings`` (``many`` for another plural: entity, entities)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def article_files(paths) -> list[Path]:

@@ -1,6 +1,8 @@
 """The command line, run as a user runs it."""
 import json
 
+import pytest
+
 from rdflib import Dataset, Graph
 
 from conftest import SEED, SEEDS, run_cli
@@ -95,7 +97,7 @@ def test_bad_setting_is_a_clear_error():
 
 # --- help, formats and wording ---------------------------------------------------------------
 
-COMMANDS = ("extract", "ingest", "query", "validate", "serve")
+COMMANDS = ("extract", "ingest", "query", "export", "validate", "serve")
 
 
 def test_every_subcommand_has_a_description_and_no_empty_default():
@@ -137,3 +139,65 @@ def test_ingest_counts_are_worded_in_the_singular_and_plural(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "1 meeting, 4 positions" in run.stderr and "1 meetings" not in run.stderr
     assert "Stored 1 of 1 article from 1 file in" in run.stderr
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded_store(tmp_path_factory):
+    store = str(tmp_path_factory.mktemp("export") / "store")
+    run = run_cli("ingest", "--store", store)
+    assert run.returncode == 0, run.stderr
+    return store
+
+
+def _count(store, pattern):
+    q = f"PREFIX dip: <https://w3id.org/communique/ontology#> SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}"
+    return int(json.loads(run_cli("query", q, "--store", store, "--format", "json").stdout)
+               ["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.mark.parametrize("kind, pattern", [
+    ("meetings", "?x a dip:Meeting"), ("positions", "?x a dip:Position"),
+    ("entities", "VALUES ?t { dip:Person dip:State dip:Organization dip:Place dip:Treaty } ?x a ?t"),
+])
+def test_export_writes_every_item_as_csv_and_json(seeded_store, tmp_path, kind, pattern):
+    import csv
+    import io
+
+    expected = _count(seeded_store, pattern)
+    run = run_cli("export", kind, "--store", seeded_store)
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert len(rows) == len({r["iri"] for r in rows}) == expected
+    assert f"Exported {expected} " in run.stderr
+    out = tmp_path / f"{kind}.json"
+    run = run_cli("export", kind, "--format", "json", "-o", str(out), "--store", seeded_store)
+    assert run.returncode == 0, run.stderr
+    records = json.loads(out.read_text())
+    assert [r["iri"] for r in records] == [r["iri"] for r in rows]
+
+
+def test_export_columns(seeded_store):
+    import csv
+    import io
+
+    entities = {r["id"]: r for r in csv.DictReader(io.StringIO(run_cli("export", "entities", "--store", seeded_store).stdout))}
+    primakov = entities["person/yevgeny-primakov"]
+    assert primakov["wikidata"] == "Q270529" and primakov["roles"] == "Prime Minister"
+    assert primakov["affiliations"] == "Russia" and primakov["types"].split()[0] == "Person"
+    assert int(primakov["meetings"]) == _count(seeded_store, "?x a dip:Meeting ; dip:participant "
+                                                             "<http://localhost:5000/id/person/yevgeny-primakov>")
+    assert entities["place/moscow"]["countries"] == "Russia" and entities["treaty/abm-treaty"]["meetings"] == ""
+    positions = json.loads(run_cli("export", "positions", "--format", "json", "--store", seeded_store).stdout)
+    assert all(p["stance"] in ("Support", "Opposition") and p["evidence"] for p in positions)
+    meetings = json.loads(run_cli("export", "meetings", "--format", "json", "--store", seeded_store).stdout)
+    assert all(m["participants"] and m["status"] for m in meetings)
+
+
+def test_export_errors(tmp_path):
+    run = run_cli("export", "meetings", "--store", str(tmp_path / "none"))
+    assert run.returncode == 1 and "communique ingest" in run.stderr and "Traceback" not in run.stderr
+    run = run_cli("export", "treaties")
+    assert run.returncode == 2 and "invalid choice" in run.stderr
