@@ -291,8 +291,9 @@ def cmd_serve(args, settings: Settings) -> int:
 
         built = warm(app)
         print(f"Search indexes: {plural(built['names'][0], 'name')} in {built['names'][1] * 1000:.0f} ms, "
-              f"the text of {plural(built['text'][0], 'article')} (SQLite FTS5) in {built['text'][1] * 1000:.0f} ms.",
-              file=sys.stderr)
+              f"the text of {plural(built['text'][0], 'article')} (SQLite FTS5) in {built['text'][1] * 1000:.0f} ms, "
+              f"{plural(built['reconcile'][0], 'entity', 'entities')} to reconcile in "
+              f"{built['reconcile'][1] * 1000:.0f} ms.", file=sys.stderr)
         print(f"communique is serving {settings.store} at http://{settings.host}:{settings.port}/ "
               f"(SPARQL at /sparql, IRIs under {settings.base_iri}; ready in {time.perf_counter() - started:.1f} s)."
               " Ctrl-C stops it.", file=sys.stderr)

@@ -37,12 +37,15 @@ def text_searcher() -> TextSearcher:
 
 
 def warm(app) -> dict[str, tuple[int, float]]:
-    """Build the name and text indexes now (``serve`` does at start): {name: (entries, seconds)}."""
+    """Build the name, text and reconciliation indexes now (``serve`` does at start): {name: (entries, seconds)}."""
     import time
+
+    from .reconcile import recon
 
     out = {}
     with app.app_context():
-        for name, build in (("names", lambda: searcher().index()), ("text", lambda: text_searcher().index())):
+        for name, build in (("names", lambda: searcher().index()), ("text", lambda: text_searcher().index()),
+                            ("reconcile", recon)):
             started = time.perf_counter()
             out[name] = (len(build()), time.perf_counter() - started)
     return out

@@ -170,6 +170,8 @@ def test_serve_on_another_port_mints_iris_there(tmp_path):
         person = requests.get(server.url + "/page/person/yevgeny-primakov")
         assert person.status_code == 200 and base + "id/person/yevgeny-primakov" in person.text
         assert f"IRIs under {base}" in server.output()
+        assert "Search indexes: " in server.output() and "1 article (SQLite FTS5)" in server.output()
+        assert "entities to reconcile" in server.output()  # built at start, not by the first request
     finally:
         server.stop()
 
