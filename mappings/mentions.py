@@ -288,13 +288,7 @@ class MentionReader:
             end = hit_at[i][0]
             if i and toks[i - 1].lower == "the" and end < len(toks) and toks[end].lower in self.e.treaty_heads:
                 # "the Minsk agreements", "the Paris accord": a treaty named after a place, in lower case
-                name = self.article.text[toks[i].start:toks[end].end]
-                key = f"treaty/{slugify(name)}"
-                if key not in self.entities:
-                    self.entities[key] = Entity("treaty", slugify(name), "Treaty", name)
-                self.treaties.append(key)
-                self.mention(toks[i].start, toks[end].end, key)
-                return self._unit(toks, i, end + 1, "Treaty", [key], []), end + 1
+                return self.new_treaty(toks, i, end + 1)
         if i in hit_at:
             end, hit = hit_at[i]
             qualified = self.qualified_by_demonym(toks, i, hit_at)
@@ -539,7 +533,10 @@ class MentionReader:
             k += 1
         if k >= len(toks) or toks[k].text not in heads or (k == i and not self._name_tail(toks, k + 1)):
             return None
-        end = self._name_tail(toks, k + 1) or k + 1
+        return self.new_treaty(toks, i, self._name_tail(toks, k + 1) or k + 1)
+
+    def new_treaty(self, toks, i, end):
+        """A treaty the gazetteer does not know, named by tokens i..end: its entity, mention and unit."""
         name = self.article.text[toks[i].start:toks[end - 1].end]
         key = f"treaty/{slugify(name)}"
         if key not in self.entities:

@@ -13,6 +13,7 @@ from typing import IO, Iterator
 import pyoxigraph as ox
 
 from . import describe
+from .queries import _json_term
 from .reconciliation import ReconIndex
 
 KINDS = ("meetings", "positions", "entities")
@@ -38,25 +39,12 @@ class StoreReader:
             for name in names:
                 term = solution[name]
                 if term is not None:
-                    row[name] = _binding(term)
+                    row[name] = _json_term(term)
             out.append(row)
         return out
 
     def ask(self, query: str) -> bool:
         return bool(self.store.query(query, use_default_graph_as_union=True))
-
-
-def _binding(term) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = term.datatype.value
-    return out
 
 
 def items(reader, kind: str, base: str) -> Iterator[dict]:

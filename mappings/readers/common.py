@@ -30,6 +30,11 @@ def decode(raw: bytes, name: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def text_or_none(value) -> str | None:
+    """A metadata value as text, or None when it is missing or blank."""
+    return str(value).strip() or None if value is not None else None
+
+
 def check_id(article_id: str, where: str) -> str:
     if not ARTICLE_ID.match(article_id):
         raise ArticleError(f"{where}: {article_id!r} cannot name an article: use letters, digits, '_', '-' "

@@ -23,7 +23,7 @@ from .. import yamlio
 from ..dates import DateValue
 from ..text import Article, ArticleError, paragraphs
 from . import datelines
-from .common import check_id, content_hash, decode, parse_date
+from .common import text_or_none, check_id, content_hash, decode, parse_date
 
 HEADER = re.compile(
     r"^\s*Publication:\s*(?P<publication>.+?)\s+Volume:\s*(?P<volume>\d+)\s+Issue:\s*(?P<issue>\d+)\s*$",
@@ -56,15 +56,15 @@ def parse_text(text: str, article_id: str, source_file: str) -> Article:
             raise ArticleError(f"{source_file}: the front matter must be 'key: value' lines "
                                "(title, date, source, url)")
         text = text[fm.end():]
-        if _str(meta.get("title")):
-            text = headed(str(meta["title"]).strip(), text)
+        if text_or_none(meta.get("title")):
+            text = headed(text_or_none(meta["title"]), text)
     date = parse_date(meta.get("date"), f"{source_file}: front matter")
     source = next((str(meta[k]) for k in SOURCE_KEYS if meta.get(k)), None)
     if meta.get("id") is not None:
         article_id = check_id(str(meta["id"]), f"{source_file}: front matter id")
-    return build(text, article_id, source_file, title=_str(meta.get("title")), date=date,
+    return build(text, article_id, source_file, title=text_or_none(meta.get("title")), date=date,
                  date_basis="the front matter's date" if date else None,
-                 outlet=source, url=_str(meta.get("url")))
+                 outlet=source, url=text_or_none(meta.get("url")))
 
 
 def parse_article(text: str, article_id: str, source_file: str | None = None) -> Article:
@@ -130,6 +130,3 @@ def headed(title: str, text: str) -> str:
     body = text.lstrip("\n")
     return body if body.startswith(title) else f"{title}\n\n{body}"
 
-
-def _str(value) -> str | None:
-    return str(value).strip() or None if value is not None else None

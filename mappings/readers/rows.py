@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 
 from ..text import ArticleError
-from .common import decode, parse_date
+from .common import text_or_none, decode, parse_date
 from .plain import build, headed
 
 COLUMNS = {
@@ -96,15 +96,13 @@ def _article(record: dict, path: Path, number: int):
         date = parse_date(get("date"), where)
         article_id = str(get("id")) if get("id") is not None else f"{path.stem}-{number}"
         text = text.replace("\r\n", "\n")
-        if _str(get("title")):
-            text = headed(_str(get("title")), text)
-        return build(text, article_id, path.name, title=_str(get("title")), date=date,
+        title = text_or_none(get("title"))
+        if title:
+            text = headed(title, text)
+        return build(text, article_id, path.name, title=title, date=date,
                      date_basis=f"the {'row' if path.suffix != '.csv' else 'CSV row'}'s date" if date else None,
-                     outlet=_str(get("source")), url=_str(get("url")), row=number,
+                     outlet=text_or_none(get("source")), url=text_or_none(get("url")), row=number,
                      fmt="csv" if path.suffix.lower() == ".csv" else "jsonl")
     except ArticleError as exc:
         return exc if str(exc).startswith(where) else ArticleError(f"{where}: {exc}")
 
-
-def _str(value) -> str | None:
-    return str(value).strip() or None if value is not None else None
