@@ -42,7 +42,7 @@ class Engine:
         self.matcher = rules_mod.Matcher(self.ruleset)
         self.splitter = SentenceSplitter(lex["abbreviations"], lex["sentence_starters"])
         self.dates = DateFinder(lex["months"], lex["relative_months"], lex["no_date"], lex.get("weekdays", []),
-                                lex.get("previous_date_phrases", []), lex.get("day_offsets", {}),
+                                lex.get("previous_date_phrases", {}), lex.get("day_offsets", {}),
                                 lex.get("future_cues", []))
         self.relative_pronouns = {w.lower() for w in lex.get("relative_pronouns", [])}
         self.treaty_name_heads = set(lex.get("treaty_name_heads", []))
@@ -88,6 +88,7 @@ class Engine:
         self.months = {k.lower() for k in lex["months"]}
         self.weekdays = {w.lower() for w in lex.get("weekdays", [])}
         self.ner_types = dict(lex.get("ner_types", {}))
+        self.treaty_parts = set(lex.get("treaty_parts", []))
         self.linguistics = Linguistics(lex.get("spacy_model") or Linguistics().model)
 
     # -- public ------------------------------------------------------------
@@ -127,6 +128,7 @@ class _Run(MentionReader, FactReader):
         self.entities: dict[str, Entity] = {}
         self.mentions: list[Mention] = []
         self.surnames: dict[str, str] = {}  # surname -> person key, as the article introduced them
+        self.replaced: dict[str, str] = {}  # a surname minted before its full name → the full name's key
         self.persons: list[str] = []  # person keys in order of mention
         self.treaties: list[str] = []  # treaty keys in order of mention
         self.meetings: list[MeetingFact] = []

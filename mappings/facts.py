@@ -490,5 +490,6 @@ class FactReader:
 
     def finish(self):
         """Entities that facts need are described, and mentioned, in the graph."""
+        self.merge_replaced()
         for fact in self.meetings:
             fact.participants = list(dict.fromkeys(fact.participants))

@@ -36,7 +36,38 @@ class MentionReader:
                 return fuller[0]
         if key not in self.entities:
             self.entities[key] = Entity("person", slugify(name), "Person", name)
+            if " " in name:
+                # "Foreign Minister Schallenberg" in the headline, "Alexander Schallenberg" in the body:
+                # the surname minted first is this person, and the full name is the one to keep
+                shorter = [e for e in self.entities.values() if e.type == "Person" and e.wikidata is None
+                           and e.label == name.split()[-1] and not self.gz.get(e.slug)]
+                if len(shorter) == 1:
+                    self.replaced[shorter[0].key] = key
+                    self.entities[key].roles = list(shorter[0].roles)
+                    self.surnames[shorter[0].label] = key
         return self.entities[key]
+
+    def merge_replaced(self):
+        """Every reference to a surname minted before its full name now names the full name."""
+        if not self.replaced:
+            return
+        new = lambda k: self.replaced.get(k, k)
+        for fact in self.meetings:
+            fact.participants = [new(k) for k in fact.participants]
+        for fact in self.positions:
+            fact.holder = new(fact.holder)
+        for m in self.mentions:
+            m.entity = new(m.entity)
+        for old, key in self.replaced.items():
+            for role in self.entities.pop(old).roles:
+                if role not in self.entities[key].roles:
+                    self.entities[key].roles.append(role)
+        # the headline's meeting and the body's are now one
+        meetings, positions, self.meetings, self.positions = self.meetings, self.positions, [], []
+        for fact in meetings:
+            self.add_meeting(fact)
+        for fact in positions:
+            self.add_position(fact)
 
     def new_entity(self, etype: str, name: str) -> Entity:
         kind = etype.lower()
@@ -245,7 +276,8 @@ class MentionReader:
                         return u, end
             # "Both came out in favor …", "the two agreed …": no noun, a verb follows
             nxt = toks[start + 1] if start + 1 < len(toks) else None
-            if nxt is not None and nxt.text.islower() and nxt.text.isalpha() and nxt.lower not in ("of", "sides", "countries", "states"):
+            if nxt is not None and nxt.text.islower() and nxt.text.isalpha() and nxt.lower not in ("of", "sides", "countries", "states") \
+                    and self.verb_at(nxt) is not False:
                 people = self.group_in_focus(count)
                 if len(people) == count:
                     return self._unit(toks, i, start + 1, "Person", people, people), start + 1
@@ -408,9 +440,13 @@ class MentionReader:
             return None, i + 1
         name = self.article.text[toks[i].start:toks[end - 1].end]
         etype = self.e.ner_types[label]
+        if etype == "Organization" and self.apposed_to_title(toks, i, end):
+            etype = "Person"  # "the Executive Director of the campaign, Beatrice Fihn,": an office's holder
         if name.isupper() and etype == "Person":
             name = name.title()  # a transcript's "JOHN HOWARD:" is John Howard
         if name.lower() in self.e.questioner_labels:
+            return None, i + 1
+        if etype == "Treaty" and words[0] in self.e.treaty_parts:
             return None, i + 1
         if etype == "Organization" and (len(words) < 2 and not name.isupper()
                                         or any(w in self.e.treaty_name_heads for w in words)):
@@ -427,6 +463,20 @@ class MentionReader:
             self.treaties.append(entity.key)
         actor = [entity.key] if etype in ACTOR_TYPES else []
         return self._unit(toks, i, end, etype, [entity.key], actor), end
+
+    def apposed_to_title(self, toks, i, end) -> bool:
+        """Is the name at i..end set off by commas after an office ("the director of X, Name,")?
+        An office is held by a person, so the name is one, whatever the recogniser said."""
+        if not (2 <= end - i <= 3 and i >= 2 and toks[i - 1].text == ","
+                and (end == len(toks) or toks[end].text in (",", ".", ";"))
+                and all(t.text.isalpha() for t in toks[i:end])):
+            return False
+        for k in range(i - 2, max(-1, i - 14), -1):
+            if toks[k].text in (",", ";", ":") or toks[k].lower in ("and", "or"):
+                return False
+            if toks[k].lower in self.e.titles and k > 0 and toks[k - 1].lower not in ("a", "an"):
+                return True
+        return False
 
     def described_treaty(self, toks, i, hit_at):
         """A treaty named by a description rather than its name: "an agreement extending Russia's lease
@@ -651,14 +701,12 @@ class MentionReader:
         of that state — the person the article gave that role, else the one the gazetteer's dated
         roles name for the article's year (only when exactly one does)."""
         j = i + 1 if toks[i].lower == "the" else i
+        if j > i and j < len(toks) and j not in hit_at:
+            return self.bare_role(toks, i, j)
         if j not in hit_at or hit_at[j][1].entry.type != "State" or (j == i and i > 0):
             return None
         k, hit = hit_at[j]
-        title = None
-        for words in self.e.titles.get(toks[k].lower, ()) if k < len(toks) else ():
-            if tuple(x.lower for x in toks[k:k + len(words)]) == words:
-                title = " ".join(words)
-                break
+        title = self.title_at(toks, k)
         if title is None or title in self.e.non_role_titles:
             return None
         end = k + len(title.split())
@@ -678,6 +726,43 @@ class MentionReader:
         self.mention(toks[i].start, toks[end - 1].end, key)
         self.saw_person(key)
         return self._unit(toks, i, end, "Person", [key], [key]), end
+
+    def verb_at(self, tok: Token) -> bool | None:
+        """Does the parse read this token as a verb? None where the sentence has no parse."""
+        parsed = self.parses.get(self.sentence_index)
+        node = parsed.token_at(tok.start) if parsed is not None else None
+        return None if node is None else node.tag_.startswith(("VB", "MD"))
+
+    def bare_role(self, toks, i, j):
+        """"the Minister", "the foreign minister", "the Secretary-General": the person this article
+        last named with that office (by the title it gave them, or their dated role in the
+        gazetteer). Nothing when no one was, or when the office is qualified ("the President of …")."""
+        title = self.title_at(toks, j)
+        if title is None or title in self.e.non_role_titles:
+            return None
+        end = j + len(title.split())
+        if end < len(toks) and (_name_word(toks[end]) or toks[end].lower in ("of", ",")):
+            return None  # a name or a body follows: read as a titled person, or not at all
+        if end + 1 < len(toks) and toks[end].text in ("'s", "’s") and _name_word(toks[end + 1]):
+            return None  # "the Prime Minister's Office": an institution's name
+        for key in dict.fromkeys(reversed(self.persons)):
+            entity = self.entities[key]
+            roles = [r for r, _ in entity.roles]
+            entry = self.gz.get(entity.slug) if entity.slug else None
+            if entry is not None and entry.type == "Person":
+                roles += [r.title for r in entry.roles if r.active(self.year)]
+            if any(r.lower() == title or r.lower().endswith(" " + title) for r in roles):
+                self.mention(toks[i].start, toks[end - 1].end, key)
+                self.saw_person(key)
+                return self._unit(toks, i, end, "Person", [key], [key]), end
+        return None
+
+    def title_at(self, toks, k) -> str | None:
+        """The longest title of the lexicon that starts at token k, in lower case."""
+        for words in self.e.titles.get(toks[k].lower, ()) if k < len(toks) else ():
+            if tuple(x.lower for x in toks[k:k + len(words)]) == words:
+                return " ".join(words)
+        return None
 
     def titled_person(self, toks, i, hit_at):
         """[modifier] [former] Title Name → a Person with role and affiliation."""

@@ -26,11 +26,12 @@ BLIND_FLOORS = {"overall": 0.90, "positions": 0.55, "dates": 0.90, "positions_st
 # tests/corpus_styles_blind: eight articles in other outlets' styles (wire datelines, front matter, a
 # readout, a transcript, an analysis, an HTML page), written blind to the rules. First contact, before
 # the readers of issue 9: 0.604 (dates 0.118); with the readers 0.655; after general fixes 0.768
-# (positions 0.590). These floors guard that figure.
-STYLES_FLOORS = {"overall": 0.74, "pairs": 0.66, "dates": 0.70, "positions": 0.55}
+# (positions 0.590); day-first dates, "the Minister", lines of their own: 0.800 (dates 0.833).
+STYLES_FLOORS = {"overall": 0.78, "pairs": 0.72, "dates": 0.80, "positions": 0.55}
 # tests/corpus_styles: twelve more in other styles by a writer who never saw the rules. First contact
-# (after everything above): 0.599 (dates 0.209); a date line at the head and joint signings: 0.629.
-OWN_STYLES_FLOORS = {"overall": 0.60, "pairs": 0.62, "dates": 0.30, "positions": 0.45}
+# (after everything above): 0.599 (dates 0.209); a date line at the head and joint signings: 0.629;
+# day-first dates and the rest of the batch above: 0.658 (dates 0.457).
+OWN_STYLES_FLOORS = {"overall": 0.64, "pairs": 0.66, "dates": 0.43, "positions": 0.50}
 
 
 def meetings(x):

@@ -267,3 +267,78 @@ def test_people_who_sign_a_document_together_meet_and_states_do_not(engine):
     _, meetings, _ = run(engine, "Igor Ivanov and Madeleine Albright signed a joint statement in Oslo. "
                                  "Russia and Ukraine signed a joint statement.")
     assert meetings == {(frozenset({"Igor Ivanov", "Madeleine Albright"}), "Oslo", None)}
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    ("on 24 January 2018", "2018-01-24"),  # the day before the month, as in British and European style
+    ("on 3rd March 2004", "2004-03-03"),  # an ordinal day
+    ("on 9 Sept. 2011", "2011-09-09"),  # an abbreviated month
+])
+def test_day_first_dates(engine, phrase, expected):
+    _, meetings, _ = run(engine, f"Igor Ivanov met Madeleine Albright in Oslo {phrase}.")
+    assert meetings == {(frozenset({"Igor Ivanov", "Madeleine Albright"}), "Oslo", expected)}
+
+
+def test_the_office_alone_is_its_holder_named_before(engine):
+    body = ("Foreign Minister Kari Lindqvist arrived in Oslo on March 3.\n\n"
+            "The next day the Foreign Minister received Madeleine Albright at the ministry.")
+    _, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Madeleine Albright"}), None, "1999-03-04")}  # "the next day"
+
+
+def test_the_office_alone_names_nobody_when_nobody_held_it(engine):
+    # nobody was named with the office: "the Minister" stays unresolved
+    _, meetings, _ = run(engine, "Kari Lindqvist arrived in Oslo. The Minister received Madeleine Albright.")
+    assert not meetings
+
+
+def test_an_institution_named_after_an_office_is_no_person(engine):
+    body = "Prime Minister Kari Lindqvist met Madeleine Albright at the Prime Minister's Office in Oslo."
+    x, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Madeleine Albright"}), "Oslo", None)}
+    assert not [m for m in x.mentions if m.text.lower().startswith("the prime minister")]
+
+
+def test_a_number_before_a_time_word_is_no_group(engine):
+    body = "Igor Ivanov and Madeleine Albright met in Oslo. Two months later they spoke again."
+    x, _, _ = run(engine, body)
+    assert not any(m.text == "Two" for m in x.mentions)
+
+
+def test_a_surname_minted_first_is_the_full_name_given_later(engine):
+    # a headline names the minister by surname; the body gives the full name
+    body = ("Foreign Minister Lindqvist hosts Albright\n\n"
+            "Foreign Minister Kari Lindqvist met Madeleine Albright in Oslo on March 3. Lindqvist spoke first.")
+    x, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Madeleine Albright"}), "Oslo", "1999-03-03")}
+    assert "Lindqvist" not in {e.label for e in x.entities.values()}
+    assert {m.entity for m in x.mentions if "Lindqvist" in m.text} == {"person/kari-lindqvist"}
+
+
+def test_short_lines_are_lines_of_their_own(engine):
+    head = "---\ndate: 2021-01-22\n---\n"
+    body = ("Ministry of Coastal Affairs\nPress release\nOslo, 22 January 2021\n\n"
+            "Igor Ivanov met Madeleine Albright in Oslo.")
+    x, _, _ = run(engine, body, head=head)
+    firsts = [s.text for s in x.sentences[:3]]
+    assert firsts == ["Ministry of Coastal Affairs", "Press release", "Oslo, 22 January 2021"], firsts
+
+
+def test_a_wrapped_paragraph_is_not_cut_at_its_line_breaks(engine):
+    body = ("Igor Ivanov met Madeleine Albright in Oslo on March 3 to discuss the\n"
+            "treaty and the talks that both sides\nexpect to hold later in the year.")
+    x, _, _ = run(engine, body)
+    assert len(x.sentences) == 1
+
+
+def test_a_provision_is_no_treaty(engine):
+    body = "Russia will work for the full implementation of the treaty, including its Article VI."
+    x, _, _ = run(engine, "Igor Ivanov signed the Treaty on Open Skies. " + body)
+    assert not any(e.label.startswith("Article") for e in x.entities.values())
+
+
+def test_a_name_set_off_after_an_office_is_a_person(engine):
+    body = ("Igor Ivanov received the Executive Director of the Baltic Campaign for Clean Seas, "
+            "Maren Solberg, in Oslo.")
+    x, _, _ = run(engine, body)
+    assert "Person" == next(e.type for e in x.entities.values() if e.label == "Maren Solberg")
