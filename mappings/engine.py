@@ -89,6 +89,7 @@ class Engine:
         self.weekdays = {w.lower() for w in lex.get("weekdays", [])}
         self.ner_types = dict(lex.get("ner_types", {}))
         self.treaty_parts = set(lex.get("treaty_parts", []))
+        self.organization_heads = set(lex.get("organization_heads", []))
         self.linguistics = Linguistics(lex.get("spacy_model") or Linguistics().model)
 
     # -- public ------------------------------------------------------------

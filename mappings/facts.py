@@ -195,6 +195,10 @@ class FactReader:
         the sentence's fronted place ("While in Moscow, …"), or the venue just reported."""
         lo, hi = self.clause_span(units, units[m.start].clause)
         place, date, no_date = self._clause_place_date(units, lo, hi, trigger=m.start)
+        if place is None or (date is None and not no_date):
+            # "flew to New Delhi on 12 June and met Singh": the place and date of the verb it is coordinated with
+            p2, d2 = self._coordinated_place_date(units, m.start)
+            place, date = place or p2, date if (date or no_date) else d2
         if place is None:  # "met there": the place last named before
             there = next((k for k in range(lo + 1, hi) if units[k].lower == "there"
                           and (k + 1 >= len(units) or units[k + 1].lower not in self.e.existential_verbs)), None)
@@ -251,6 +255,23 @@ class FactReader:
         place = places[0].refs[0] if places else None
         date = dates[0].date if dates else None
         return place, date, bool(dates) and dates[0].date is None
+
+    def _coordinated_place_date(self, units, at):
+        """The place ("to", "in", "at" …) and date that the parse hangs on the verb the trigger's verb is
+        coordinated with, where they share a subject: "A flew to P on D and met B"."""
+        verb = self._trigger_verb(units, at)
+        if verb is None or verb.dep_ != "conj" or not is_verb(verb.head) or verb.head.i > verb.i:
+            return None, None
+        head, markers = verb.head, self.e.location_markers | {"to"}
+        place = date = None
+        for k, u in enumerate(units):
+            if u.in_citation or not (u.has_type(("Place",)) or u.etype == "Date") or not self._attached(u, head):
+                continue
+            if place is None and u.has_type(("Place",)) and k and units[k - 1].lower in markers:
+                place = u.refs[0]
+            if date is None and u.etype == "Date" and u.date is not None:
+                date = u.date
+        return place, date
 
     def _trigger_verb(self, units, at):
         parsed = self.parses.get(self.sentence_index)

@@ -440,7 +440,7 @@ class MentionReader:
             return None, i + 1
         name = self.article.text[toks[i].start:toks[end - 1].end]
         etype = self.e.ner_types[label]
-        if etype == "Organization" and self.apposed_to_title(toks, i, end):
+        if etype == "Organization" and (self.apposed_to_title(toks, i, end) or self.personal_name(words)):
             etype = "Person"  # "the Executive Director of the campaign, Beatrice Fihn,": an office's holder
         if name.isupper() and etype == "Person":
             name = name.title()  # a transcript's "JOHN HOWARD:" is John Howard
@@ -463,6 +463,11 @@ class MentionReader:
             self.treaties.append(entity.key)
         actor = [entity.key] if etype in ACTOR_TYPES else []
         return self._unit(toks, i, end, etype, [entity.key], actor), end
+
+    def personal_name(self, words: list[str]) -> bool:
+        """Two to four capitalised words with no word an organisation's name holds: a person's name."""
+        return 2 <= len(words) <= 4 and not any(w in self.e.organization_heads for w in words) \
+            and all(w[:1].isupper() and w[1:].replace("-", "").isalpha() and not w.isupper() for w in words)
 
     def apposed_to_title(self, toks, i, end) -> bool:
         """Is the name at i..end set off by commas after an office ("the director of X, Name,")?
@@ -533,11 +538,28 @@ class MentionReader:
         definite = toks[i].lower in ("the", "this", "that")
         key = self.gz.treaty_by_words(words, proper if definite and self.treaties else None, proper)
         if key is None:
-            return None
+            return self.described_new_treaty(toks, i, k) if not definite else None
         entity = self.entity_for(self.gz.get(key))
         self.treaties.append(entity.key)
         self.mention(toks[i].start, toks[k].end, entity.key)
         return self._unit(toks, i, k + 1, "Treaty", [entity.key], []), k + 1
+
+    def described_new_treaty(self, toks, i, k):
+        """"signed a comprehensive peace agreement": an indefinite description that no known treaty
+        fits introduces a treaty of its own, named by its descriptive words ("comprehensive peace
+        agreement"); "the agreement" then refers to it. Praise ("a landmark accord") names nothing,
+        nor does a plural, a predicate, or a description without a word of its own."""
+        if toks[k].lower.endswith("s") or toks[i].lower not in ("a", "an"):
+            return None
+        if i and (toks[i - 1].lower == "as" or toks[i - 1].lower in self.e.existential_verbs):
+            return None  # "rewritten as a binding treaty", "it is a historic accord": a predicate, no referent
+        kept = [t for t in toks[i + 1:k] if t.lower not in self.e.treaty_anaphor_modifiers]
+        if not kept or any(not t.text.replace("-", "").isalpha() or t.text[:1].isupper() for t in kept):
+            return None
+        unit, end = self.new_treaty(toks, i + 1, k + 1)
+        entity = self.entities[unit.refs[0]]
+        entity.label = " ".join([t.text for t in kept] + [toks[k].text])
+        return unit, end
 
     def group_in_focus(self, count: int) -> list[str]:
         """"the two ministers", "both leaders": the people of the meeting in focus (reported in this
@@ -820,7 +842,7 @@ class MentionReader:
             # the name's particles (bin, al, de, van) come between its capitalised words
             end = k
             while end < len(toks) and end - k < 6 and toks[end].lower not in self.e.months and end not in hit_at \
-                    and (_name_word(toks[end]) and (end - k < 3 or toks[end - 1].lower in self.e.name_particles)
+                    and (_name_word(toks[end]) and (end - k < 4 or toks[end - 1].lower in self.e.name_particles)
                          or toks[end].lower in self.e.name_particles and end > k and end + 1 < len(toks)
                          and _name_word(toks[end + 1])):
                 end += 1
@@ -889,5 +911,10 @@ def _is_year(text: str) -> bool:
 
 def _name_word(tok: Token) -> bool:
     text = tok.text
+    if PARTICLE_NAME.match(text):
+        return True  # "al-Bashir", "el-Sisi": a particle joined to the name
     return text[:1].isupper() and text.replace("-", "").replace("'", "").replace("’", "").isalpha() \
         and not text.isupper()
+
+
+PARTICLE_NAME = re.compile(r"^[a-z]{2,3}-[A-Z][a-z]+$")

@@ -342,3 +342,47 @@ def test_a_name_set_off_after_an_office_is_a_person(engine):
             "Maren Solberg, in Oslo.")
     x, _, _ = run(engine, body)
     assert "Person" == next(e.type for e in x.entities.values() if e.label == "Maren Solberg")
+
+
+def test_an_indefinite_description_no_known_treaty_fits_is_a_treaty_of_its_own(engine):
+    body = ("Kari Lindqvist and Madeleine Albright signed a comprehensive fisheries agreement in Oslo. "
+            "Russia said it would implement the agreement.")
+    x, _, positions = run(engine, body)
+    assert ("Russia", "Support", "comprehensive fisheries agreement", "Implementation") in positions
+
+
+@pytest.mark.parametrize("body", [
+    "Kari Lindqvist said the accord should be rewritten as a legally binding treaty.",  # a predicate
+    "Kari Lindqvist said it was a historic agreement.",  # praise after a copula
+    "Kari Lindqvist praised a landmark accord.",  # praise names no treaty
+])
+def test_a_description_that_introduces_nothing_is_no_treaty(engine, body):
+    x, _, _ = run(engine, body)
+    assert not [e for e in x.entities.values() if e.type == "Treaty"]
+
+
+def test_long_names_and_joined_particles_after_a_title(engine):
+    body = ("The accord was signed by First Vice President Ali Osman Mohamed Taha and "
+            "President Omar al-Bashir in Nairobi.")
+    x, _, _ = run(engine, body)
+    people = {e.label for e in x.entities.values() if e.type == "Person"}
+    assert {"Ali Osman Mohamed Taha", "Omar al-Bashir"} <= people, people
+
+
+def test_the_place_and_date_of_a_coordinated_travel_verb(engine):
+    _, meetings, _ = run(engine, "Kari Lindqvist flew to New Delhi on 12 June 1999 and met Jaswant Singh.")
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jaswant Singh"}), "New Delhi", "1999-06-12")}
+
+
+@pytest.mark.parametrize("words, personal", [
+    (["Kyriakos", "Mitsotakis"], True),
+    (["Moussa", "Faki", "Mahamat"], True),
+    (["World", "Economic", "Forum"], False),  # an organisation's head word
+    (["Naval", "Group"], False),
+    (["Normandy", "Four"], False),  # a group named by its number
+    (["Package", "of", "Measures"], False),  # a lower-case word inside
+    (["FRODEBU"], False),
+])
+def test_a_personal_name_the_recogniser_calls_an_organisation(engine, words, personal):
+    from mappings.engine import _Run
+    assert _Run(engine, parse_article(HEAD + "x", "c")).personal_name(words) is personal
