@@ -65,6 +65,13 @@ class ArticleRejected(CommuniqueError):
     title = "Article rejected"
 
 
+class WriteRejected(CommuniqueError):
+    """A write would leave an article graph that does not conform to the shapes; nothing was written."""
+
+    status = 422
+    title = "Write rejected by the shapes"
+
+
 class QueryTimeout(CommuniqueError):
     status = 503
     title = "Query timed out"

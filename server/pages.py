@@ -120,9 +120,37 @@ def page(path: str):
     extra = {}
     if data["page_type"] == "Article":
         extra["text_html"] = article_html(data)
+        extra["shacl"] = conformance(iri)
     jsonld = pool().graph(describe_query(iri, incoming=False), "application/ld+json")
     return _page(template, path=path, e=data, alternates=ld.alternates(path),
                  jsonld=json_for_script(jsonld.decode("utf-8")), query=entity_sparql(iri, data), **extra)
+
+
+def conformance(iri: str) -> dict:
+    """Whether the article's graph, as the store holds it now, conforms to the shapes (with the problems).
+
+    Checked with the ingest gate's SHACL validation on the graph read back
+    from the store, once per article and store generation (each write bumps
+    it), so the page says "conforms" only when it is true of what is stored.
+    """
+    from rdflib import Graph
+
+    from . import shacl
+
+    cache = current_app.extensions.setdefault("communique.conformance", {})
+    key = (iri, pool().generation)
+    if key not in cache:
+        nt = pool().graph(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {describe.node(iri)} {{ ?s ?p ?o }} }}",
+                          union=False)
+        graph = Graph()
+        graph.parse(data=nt.decode("utf-8"), format="nt")
+        for prefix, ns in shacl.shapes().namespaces():
+            graph.bind(prefix, ns)
+        report = shacl.validate(graph, iri)
+        if len(cache) > 1000:
+            cache.clear()
+        cache[key] = {"conforms": report.conforms, "problems": [str(p) for p in report.problems]}
+    return cache[key]
 
 
 def article_html(data: dict):

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from .errors import BadRequest, ClientGone, QuerySyntaxError, QueryTimeout, StoreError, Unavailable
+from .errors import BadRequest, ClientGone, QuerySyntaxError, QueryTimeout, StoreError, Unavailable, WriteRejected
 
 log = logging.getLogger("communique.queries")
 CTX = mp.get_context("spawn")  # never fork a threaded server
@@ -153,20 +153,30 @@ def _write_json_solutions(writer, variables: list[str], rows) -> None:
 
 
 def _updater(conn, path: str):  # pragma: no cover - runs in a child process
-    """Runs SPARQL Updates, each on a read-write handle opened for it and closed after."""
+    """Runs SPARQL Updates, each on a read-write handle opened for it and closed after.
+
+    The update is checked first on an in-memory copy: every article graph it
+    changes must conform to the shapes (``writegate.py``); only then is the
+    change committed, in one transaction.
+    """
     import pyoxigraph as ox
+
+    from . import writegate
 
     while True:
         try:
-            _, update, base_iri = conn.recv()
+            _, update, base_iri, options = conn.recv()
         except (EOFError, OSError):
             return
         holder = []
         try:
             holder.append(ox.Store(path))
-            holder[0].update(update, base_iri=base_iri)
+            info = writegate.apply(holder[0], update, base_iri=base_iri, articles=options.get("articles"),
+                                   probe=options.get("probe", ()))
             holder[0].flush()
-            reply = ("ok",)
+            reply = ("ok", info)
+        except writegate.Rejected as exc:
+            reply = ("error", "shapes", str(exc))
         except SyntaxError as exc:
             reply = ("error", "syntax", str(exc))
         except ValueError as exc:
@@ -379,7 +389,11 @@ class QueryPool:
     # -- writes ------------------------------------------------------------------------------
 
     def write(self, fn: Callable):
-        """Run fn(store) on a read-write handle while no query runs; later queries see the change."""
+        """Run fn(store) on a read-write handle while no query runs; later queries see the change.
+
+        For the server's own writes (creating an empty store). Writes from
+        clients go through ``update``, which checks them against the shapes.
+        """
         from . import store as store_mod
 
         with self._lock.write():
@@ -406,16 +420,23 @@ class QueryPool:
                 self._idle_remove(worker)
                 self._kill(worker)
 
-    def update(self, update: str, base_iri: str | None = None, timeout: float | None = None):
+    def update(self, update: str, base_iri: str | None = None, timeout: float | None = None, *,
+               articles: str | None = None, probe: tuple = ()) -> dict:
         """Run a SPARQL Update as ``write`` does, but in an update process that the timeout can stop.
 
         Like ``write``, it waits until no query runs and closes the workers'
-        handles; then the update process opens the read-write handle, runs the
-        update (one transaction) and closes the handle. Past the timeout that
-        process is killed: the transaction was not committed, so nothing is
-        written, and the client gets 503.
+        handles; then the update process opens the read-write handle, checks
+        the update on a copy (every changed graph whose name starts with
+        ``articles``, or that holds a dip:Article, must conform to the
+        shapes), commits it in one transaction and closes the handle. Past
+        the timeout that process is killed: nothing was committed, and the
+        client gets 503. ``probe`` names graphs (None: the default graph)
+        whose existence before the update is reported back. Returns
+        {"existed": {graph: bool}, "changed": [graphs], "validated": [graphs],
+        "ms": {...}}.
         """
         limit = timeout or self.timeout
+        options = {"articles": articles, "probe": list(probe)}
         with self._lock.write():
             self._close_handles()
             try:
@@ -427,7 +448,7 @@ class QueryPool:
                     child.close()
                     self._updater = _Worker(process, parent)
                 conn = self._updater.conn
-                conn.send(("update", update, base_iri))
+                conn.send(("update", update, base_iri, options))
                 if not conn.poll(limit):
                     self._updater.process.kill()
                     self._updater.process.join(5)
@@ -447,7 +468,10 @@ class QueryPool:
                 raise QuerySyntaxError(f"the update is not valid SPARQL: {text}")
             if kind == "value":
                 raise BadRequest(text)
+            if kind == "shapes":
+                raise WriteRejected(text)
             raise StoreError(f"the store could not run the update: {text}")
+        return msg[1]
 
     def _idle_remove(self, worker: _Worker):
         kept = []

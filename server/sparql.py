@@ -3,9 +3,9 @@ service description, VoID, and the YASGUI page.
 
 Every query runs in a worker process (``queries.QueryPool``) and its result,
 serialised there by pyoxigraph, is streamed to the client. Every write needs
-the bearer token of the ``update_token`` setting: Graph Store PUT/POST/DELETE
-go through ``QueryPool.write``, SPARQL Update through ``QueryPool.update``
-(the same protocol, in a process the timeout can stop). Errors are the exceptions of
+the bearer token of the ``update_token`` setting: SPARQL Update and Graph
+Store PUT/POST/DELETE all go through ``QueryPool.update``, in a process the
+timeout can stop, and through the write gate (``writegate.py``). Errors are the exceptions of
 ``errors.py``; the app's one handler turns them into responses.
 """
 from __future__ import annotations
@@ -244,9 +244,22 @@ def run_update(op: Operation) -> Response:
                          "using-graph-uri and using-named-graph-uri")
     text = apply_using(op.text, op.iris("using-graph-uri"), op.iris("using-named-graph-uri"))
     check_service(text, settings().services)
-    pool().update(text, base_iri=settings().base_iri)
-    log.info("update done 204 %.1fms", (time.perf_counter() - started) * 1000)
+    info = pool().update(text, base_iri=settings().base_iri, articles=articles_prefix())
+    _log_write("update", info, started)
     return Response(status=204)
+
+
+def articles_prefix() -> str:
+    """Named graphs under this prefix are article graphs: writes to them are checked against the shapes."""
+    return settings().base_iri + "id/article/"
+
+
+def _log_write(what: str, info: dict, started: float):
+    ms = info.get("ms", {})
+    log.info("%s done %.1fms: %d graph(s) changed, %d article graph(s) checked against the shapes "
+             "(copy %.1f, diff %.1f, shapes %.1f, commit %.1f ms)", what, (time.perf_counter() - started) * 1000,
+             len(info.get("changed", ())), len(info.get("validated", ())), ms.get("copy", 0), ms.get("diff", 0),
+             ms.get("shapes", 0), ms.get("commit", 0))
 
 
 # --- service description, VoID, UI ----------------------------------------------------
@@ -465,7 +478,7 @@ def graph_store(path: str | None = None):
     if target is None:  # POST to the store itself: a new graph, named under /store/
         target = created_here = f"{request.url_root}store/{uuid.uuid4().hex}"
     triples = _parse_body(request.url_root if target is DEFAULT else target)
-    existed = pool().write(lambda store: _write_graph(store, target, triples, replace=request.method == "PUT"))
+    existed = _write_graph(target, triples, replace=request.method == "PUT")
     if created_here:
         return Response(status=201, headers={"Location": created_here})
     if request.method == "PUT":
@@ -492,12 +505,9 @@ def _graph_ref(target) -> str:
     return "DEFAULT" if target is DEFAULT else f"GRAPH <{target}>"
 
 
-def _write_graph(store, target, triples: list, replace: bool) -> bool:
-    """Inside QueryPool.write: replace or extend one graph in one transaction; returns whether it existed."""
-    if target is DEFAULT:
-        existed = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
-    else:
-        existed = store.contains_named_graph(_nn(target))
+def _write_graph(target, triples: list, replace: bool) -> bool:
+    """Replace or extend one graph, through the write gate (one transaction); returns whether it existed."""
+    started = time.perf_counter()
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     ops = []
     if replace:
@@ -506,20 +516,16 @@ def _write_graph(store, target, triples: list, replace: bool) -> bool:
         ops.append(f"CREATE SILENT GRAPH <{target}>")
     if data.strip():
         ops.append(f"INSERT DATA {{ {data} }}" if target is DEFAULT else f"INSERT DATA {{ GRAPH <{target}> {{ {data} }} }}")
-    store.update(" ;\n".join(ops))
-    return existed
+    key = None if target is DEFAULT else target
+    info = pool().update(" ;\n".join(ops), articles=articles_prefix(), probe=[key])
+    _log_write("graph store write", info, started)
+    return info["existed"][key]
 
 
 def _gsp_delete(target) -> Response:
-    def delete(store) -> bool:
-        if target is DEFAULT:
-            store.update("CLEAR DEFAULT")
-            return True
-        if not store.contains_named_graph(_nn(target)):
-            return False
-        store.update(f"DROP GRAPH <{target}>")
-        return True
-
-    if not pool().write(delete):
+    key = None if target is DEFAULT else target
+    text = "CLEAR DEFAULT" if target is DEFAULT else f"DROP SILENT GRAPH <{target}>"
+    info = pool().update(text, articles=articles_prefix(), probe=[key])
+    if target is not DEFAULT and not info["existed"][key]:
         raise NotFound(f"there is no graph {target}")
     return Response(status=200)
