@@ -44,7 +44,9 @@ class Backend:
                         import gc
 
                         gc.collect()
-            self.pool = QueryPool(str(self.path), self.settings.query_workers, self.settings.query_timeout)
+            self.pool = QueryPool(str(self.path), self.settings.query_workers, self.settings.query_timeout,
+                                  network_workers=self.settings.query_workers if self.settings.services else 0,
+                                  sandbox=self.settings.network_sandbox)
         except BaseException:
             self.lock.release()
             raise

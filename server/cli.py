@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the SPARQL endpoint and Linked Data (builds an empty store from the seeds)")
     _setting_flags(p, "host", "port", "store", "base_iri", "seeds", "gazetteer", "rules", "query_timeout", "query_workers", "threads",
-                   "max_body", "max_rows_html", "update_token", "service_allowlist")
+                   "max_body", "max_rows_html", "update_token", "service_allowlist", "load_allowlist",
+                   "network_sandbox")
     return parser
 
 

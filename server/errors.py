@@ -72,6 +72,13 @@ class WriteRejected(CommuniqueError):
     title = "Write rejected by the shapes"
 
 
+class BadGateway(CommuniqueError):
+    """A remote source (a SERVICE endpoint, a LOAD source) sent an answer that cannot be used."""
+
+    status = 502
+    title = "Bad gateway"
+
+
 class QueryTimeout(CommuniqueError):
     status = 503
     title = "Query timed out"

@@ -2,16 +2,20 @@
 service description, VoID, and the YASGUI page.
 
 Every query runs in a worker process (``queries.QueryPool``) and its result,
-serialised there by pyoxigraph, is streamed to the client. Every write needs
-the bearer token of the ``update_token`` setting: SPARQL Update and Graph
-Store PUT/POST/DELETE all go through ``QueryPool.update``, in a process the
-timeout can stop, and through the write gate (``writegate.py``). Errors are the exceptions of
-``errors.py``; the app's one handler turns them into responses.
+serialised there by pyoxigraph, is streamed to the client. Before that, the
+text's nesting and length are checked, and SERVICE and LOAD are read from a
+real parse (``remote_check``; README, "Federation and LOAD"). Every write
+needs the bearer token of the ``update_token`` setting; SPARQL Update and
+Graph Store PUT/POST/DELETE all go through ``QueryPool.update``, in a process
+the timeout can stop, and through the write gate (``writegate.py``). Errors
+are the exceptions of ``errors.py``; the app's one handler turns them into
+responses.
 """
 from __future__ import annotations
 
 import hmac
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -23,7 +27,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 from . import negotiation as neg
 from .errors import BadRequest, Forbidden, NotAcceptable, NotFound, Unauthorized, UnsupportedMediaType
 from .context import pool, settings
-from .sparql_text import apply_using, check_service
+from . import federation
+from .sparql_text import MAX_NESTING, apply_using, check_limits, mentions
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger("communique.sparql")
@@ -202,9 +207,33 @@ def _format_param() -> str | None:
     return source.get("format") or source.get("output")
 
 
+def remote_check(text: str, update: bool) -> bool:
+    """The limits, then SERVICE and LOAD read from a real parse; True when the text needs the network.
+
+    A text in which neither word occurs, in any case and escaped or not, has
+    neither, and no parse is needed; the others are parsed in a query worker
+    (``federation.py``, within the timeout). Refused (400) when something is
+    not allowed, or when the parse cannot prove there is nothing to refuse.
+    """
+    check_limits(text, "update" if update else "query")
+    if not mentions(text, "service", *(("load",) if update else ())):
+        return False
+    services, loads, unprovable = pool().analyse(text, update)
+    try:
+        return federation.check(federation.Remote(services, loads, unprovable), settings().services,
+                                settings().loads, update)
+    except federation.Refused as exc:
+        raise BadRequest(str(exc)) from None
+
+
+def articles_prefix() -> str:
+    """Named graphs under this prefix are article graphs: writes to them are checked against the shapes."""
+    return settings().base_iri + "id/article/"
+
+
 def run_query(op: Operation) -> Response:
     started = time.perf_counter()
-    check_service(op.text, settings().services)
+    network = remote_check(op.text, update=False)
     default_graphs, named_graphs = op.iris("default-graph-uri"), op.iris("named-graph-uri")
     if op.params.get("using-graph-uri") or op.params.get("using-named-graph-uri"):
         raise BadRequest("using-graph-uri and using-named-graph-uri belong to updates; queries take "
@@ -228,7 +257,7 @@ def run_query(op: Operation) -> Response:
     if default_graphs or named_graphs:  # the protocol's dataset replaces the query's FROM / FROM NAMED
         dataset = {"default_graph": default_graphs, "named_graphs": named_graphs}
     result = pool().query(op.text, formats, base_iri=settings().base_iri, max_rows=max_rows,
-                          cancelled=_cancelled(), **dataset)
+                          cancelled=_cancelled(), network=network, **dataset)
     if wanted[result.kind] is None and max_rows is None:
         result.chunks.close()
         table = neg.GRAPHS if result.kind == "triples" else neg.RESULTS
@@ -243,15 +272,10 @@ def run_update(op: Operation) -> Response:
         raise BadRequest("default-graph-uri and named-graph-uri belong to queries; updates take "
                          "using-graph-uri and using-named-graph-uri")
     text = apply_using(op.text, op.iris("using-graph-uri"), op.iris("using-named-graph-uri"))
-    check_service(text, settings().services)
-    info = pool().update(text, base_iri=settings().base_iri, articles=articles_prefix())
+    network = remote_check(text, update=True)
+    info = pool().update(text, base_iri=settings().base_iri, articles=articles_prefix(), network=network)
     _log_write("update", info, started)
     return Response(status=204)
-
-
-def articles_prefix() -> str:
-    """Named graphs under this prefix are article graphs: writes to them are checked against the shapes."""
-    return settings().base_iri + "id/article/"
 
 
 def _log_write(what: str, info: dict, started: float):
@@ -444,6 +468,10 @@ def _parse_body(base_iri: str) -> list:
         if fmt is None:
             raise UnsupportedMediaType(f"a graph must be sent as one of {neg.offered(neg.GRAPHS)}, "
                                        f"not {media_type or 'no type'}")
+        if fmt == ox.RdfFormat.JSON_LD and _json_nesting(data) > MAX_NESTING:
+            # pyoxigraph's JSON-LD reader recurses per level, in this (the server's) process
+            raise BadRequest(f"the JSON-LD body nests objects and arrays more than {MAX_NESTING} levels deep; "
+                             f"this endpoint allows at most {MAX_NESTING}")
         try:
             triples.extend(q.triple for q in ox.parse(data, fmt, base_iri=base_iri, rename_blank_nodes=True,
                                                       without_named_graphs=True))
@@ -452,6 +480,19 @@ def _parse_body(base_iri: str) -> list:
         except ValueError as exc:
             raise BadRequest(f"the body could not be read as {fmt.name}: {exc}") from None
     return triples
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def _json_nesting(data: bytes) -> int:
+    """How deep the objects and arrays of a JSON text nest (strings skipped); a linear scan."""
+    depth = deepest = 0
+    for m in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', data)):
+        depth += 1 if m.group() in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _graph_exists(target) -> bool:
