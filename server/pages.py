@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from . import describe, dump, linkeddata as ld, vocab
 from . import negotiation as neg
 from .errors import NotAcceptable, NotFound
-from .render import annotate, json_for_script, local_name, quote, Span
+from .render import annotate, json_for_script, local_name, quote, safe_href, Span
 from .context import pool, settings
 from .search import Searcher
 
@@ -37,7 +37,8 @@ def base() -> str:
 
 @bp.app_template_filter("href")
 def href_filter(iri: str) -> str:
-    return ld.local_href(iri, base())
+    """Where a link to an IRI goes; "" when it may not be a link (``render.safe_href``): show it as text."""
+    return safe_href(ld.local_href(iri, base()))
 
 
 @bp.app_template_filter("localname")
@@ -64,8 +65,8 @@ def quote_global(ev: dict):
 @bp.app_template_global("evidence_href")
 def evidence_href(ev: dict) -> str:
     """The sentence of a piece of evidence, on its article's page."""
-    target = ld.local_href(ev["article"], base())
-    if ev.get("sentence_start") is not None:
+    target = safe_href(ld.local_href(ev["article"], base()))
+    if target and ev.get("sentence_start") is not None:
         return f"{target}#s-{ev['sentence_start']}-{ev['sentence_end']}"
     return target
 
