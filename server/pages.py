@@ -101,7 +101,7 @@ def _not_found(path: str) -> Response:
 def identifier(path: str):
     """303 See Other to the page or the data, by Accept (HTML when nothing is asked)."""
     fmt = neg.choose(request.headers.get("Accept"), ld.REPRESENTATIONS, request.args.get("format"), default=neg.HTML)
-    if not describe.exists(pool(), _iri(path)):
+    if not describe.valid_iri(_iri(path)) or not describe.exists(pool(), _iri(path)):
         return _not_found(path)
     target = ld.page_path(path) if fmt is neg.HTML else ld.data_path(path, fmt)
     response = redirect(urlquote(target, safe="/:@-._~!$&'()*+,;="), 303)
@@ -113,7 +113,7 @@ def identifier(path: str):
 @bp.route("/page/<path:path>")
 def page(path: str):
     iri = _iri(path)
-    data = describe.entity(pool(), iri, searcher().index().label_of)
+    data = describe.entity(pool(), iri, searcher().index().label_of) if describe.valid_iri(iri) else None
     if data is None:
         return _not_found(path)
     template = {"Article": "article.html", "Meeting": "meeting.html", "Position": "position.html",
@@ -176,7 +176,7 @@ def data(rest: str):
                        + "{" + ",".join(f.name for f in ld.DATA) + "}")
     path, fmt = found
     iri = _iri(path)
-    if not describe.exists(pool(), iri):
+    if not describe.valid_iri(iri) or not describe.exists(pool(), iri):
         raise NotFound(f"nothing is known about {iri}")
     body = pool().graph(describe_query(iri, incoming=True), fmt.media_type)
     response = Response(body, mimetype=fmt.media_type)
