@@ -11,7 +11,9 @@ from .engine import Engine, Extraction
 from .gazetteer import GazetteerError
 from .graph import DEFAULT_BASE, DIP, IRIs, OA, PREFIXES, SCHEMA, WD, bind, to_graph
 from .rules import RuleError
-from .text import ArticleError, parse_article, read_article
+from . import readers
+from .readers import parse_article, read, read_article
+from .text import ArticleError
 
 __all__ = ["Engine", "Extraction", "ArticleError", "GazetteerError", "RuleError", "IRIs", "DEFAULT_BASE",
-           "DIP", "OA", "SCHEMA", "WD", "PREFIXES", "bind", "to_graph", "parse_article", "read_article"]
+           "DIP", "OA", "SCHEMA", "WD", "PREFIXES", "bind", "to_graph", "parse_article", "read", "read_article"]

@@ -61,6 +61,10 @@ class Engine:
         self.existential_verbs = {w.lower() for w in lex.get("existential_verbs", [])}
         self.questioner_labels = {q.lower() for q in lex.get("questioner_labels", [])}
         self.treaty_heads = {h.lower() for h in lex["treaty_heads"]}
+        self.treaty_determiners = {d.lower() for d in lex.get("treaty_determiners", [])}
+        self.capital_nouns = {w.lower() for w in lex.get("capital_nouns", [])}
+        self.honorifics = {w.lower() for w in lex.get("honorifics", [])}
+        self.name_particles = {w.lower() for w in lex.get("name_particles", [])}
         self.prepositions = {p.lower() for p in lex["prepositions"]}
         self.control_verbs = set()
         for phrase in lex["control_verbs"]:
@@ -93,7 +97,7 @@ class Engine:
 
     def rule_matches(self, rule_id: str, sentence: str) -> bool:
         """Does the rule match this sentence? (Used to test each rule's examples.)"""
-        from .text import parse_article
+        from .readers import parse_article
 
         rule = self.ruleset.by_id(rule_id)
         run = _Run(self, parse_article(sentence, "example"))
@@ -118,7 +122,7 @@ class _Run(MentionReader, FactReader):
         self.e = engine
         self.gz = engine.gazetteer
         self.article = article
-        stated = getattr(article, "date", None)  # the article's own date, where a reader found one
+        stated = article.date  # the article's own date, where a reader found one
         self.year = dates_mod.year_from_volume(article.volume) or (stated.year if stated else None)
         self.entities: dict[str, Entity] = {}
         self.mentions: list[Mention] = []
@@ -134,6 +138,7 @@ class _Run(MentionReader, FactReader):
         self.reference_exact = False  # the article's date is stated, not inferred from citations
         self.speaker: str | None = None  # the person speaking in a transcript's current turn
         self.last_place: str | None = None  # the place last named, for "there"
+        self.dateline_place: str | None = None  # the place of a wire dateline, for "here"
         self.last_date: DateValue | None = None  # the last full date in the text, for "shortly afterwards"
         self.subject_persons: list[str] = []  # persons named as subjects, for "he" and "she"
         self.prev_scene: list[tuple[set[str], str | None, DateValue | None]] = []
@@ -149,12 +154,12 @@ class _Run(MentionReader, FactReader):
             h.start += art.body_start
             h.end += art.body_start
         full = {s.index for s in sentences if self.e.ruleset.could_match({t.lower for t in s.tokens})}
-        dateline = getattr(art, "dateline", None)
+        dateline = art.dateline
         self.parses = self.e.linguistics.parse(sentences, full, start=dateline.end if dateline else 0)
         citations = {s.index: self.citation(s) for s in sentences}
         self.reference, basis = self.article_date(sentences, citations)
-        self.reference_exact = getattr(art, "date", None) is not None and self.reference == art.date
-        inferred = True
+        self.reference_exact = art.date is not None and self.reference == art.date
+        inferred = art.date is None
         per_sentence = [[h for h in hits if s.start <= h.start and h.end <= s.end] for s in sentences]
         cited_for: dict[int, list[str]] = {}
         for s in sentences:

@@ -181,7 +181,7 @@ class FactReader:
             return fixed
         lo, hi = self.clause_span(units, units[m.start].clause)
         window = units[max(lo, m.start - self.e.status_window):min(hi, m.end + 2)]
-        words = [u.lower for u in window]
+        words = ["will" if u.lower.endswith(("'ll", "’ll")) else u.lower for u in window]  # "I'll sit down"
         for status in ("Cancelled", "Planned"):
             for cue in self.e.status_cues.get(status, []):
                 n = len(cue)
@@ -202,6 +202,9 @@ class FactReader:
                 before = [u for u in units[:there] if u.etype in ("Place", "State") and u.refs and not u.in_citation
                           and not u.actor]
                 place = before[-1].refs[0] if before else self.last_place
+        if place is None and self.dateline_place is not None \
+                and any(units[k].lower == "here" for k in range(lo, hi)):
+            place = self.dateline_place  # "signed here today", under a NAIROBI dateline
         if lo >= 1 and lo + 1 < hi and units[lo].lower == "," and units[lo + 1].lower == "where":
             # "a visit to Astana on Friday, where he held talks with …": that clause's place and date
             plo, phi = self.clause_span(units, units[lo - 1].clause)
@@ -311,6 +314,8 @@ class FactReader:
             else:
                 base.extend(r for r in refs if r not in base)
         combos = [base + [r for r in g if r not in base] for g in groups] if groups else [base]
+        if emit.get("people") == "only":  # "Abiy and Isaias signed …": the people; "two states signed" is no meeting
+            combos = [[r for r in c if self.entities[r].type == "Person"] for c in combos]
         place, date = self.place_and_date(units, m)
         if emit.get("location") and emit["location"] in m.captures:
             place = units[m.captures[emit["location"]].start].refs[0]
@@ -336,11 +341,12 @@ class FactReader:
                 and ev.start < oev.end and oev.start < ev.end
             compatible = other.status == fact.status \
                 and (other.date == fact.date or other.date is None or fact.date is None) \
-                and (other.location == fact.location or other.location is None or fact.location is None)
+                and self.places_agree(other.location, fact.location)
             if set(fact.participants) == set(other.participants) and (same_span or compatible):
                 # one meeting read twice (two rules, or two sentences): merge what each knows
                 other.date = other.date or fact.date
-                other.location = other.location or fact.location
+                if other.location is None or self.entities[other.location].type == "State":
+                    other.location = fact.location or other.location  # the city over its country
                 other.evidence.extend(e for e in fact.evidence if e.rule not in {x.rule for x in other.evidence})
                 return
             if same_span:
@@ -350,6 +356,12 @@ class FactReader:
                     other.evidence = fact.evidence + other.evidence
                 return
         self.meetings.append(fact)
+
+    def places_agree(self, a: str | None, b: str | None) -> bool:
+        """No conflict of place: the same, one unknown, or one inside the other (a city in its state)."""
+        if a is None or b is None or a == b:
+            return True
+        return self.entities[a].country == b or self.entities[b].country == a
 
     def join(self, s, units, m):
         """"A participated in those discussions": the meeting just reported, in this paragraph or

@@ -124,6 +124,53 @@ class Gazetteer:
             self._automaton.make_automaton()
         self._empty = not keys
 
+    GENERIC = {"treaty", "treaties", "agreement", "agreements", "accord", "accords", "convention", "pact",
+               "protocol", "act", "charter", "declaration", "memorandum", "document", "deal", "the", "of", "on",
+               "and", "for", "in", "between", "with", "to", "a", "an", "by", "its", "their", "new", "joint",
+               "federation", "republic", "union", "state", "states", "united", "limitation", "reduction",
+               "nuclear", "arms", "weapons", "strategic", "forces", "military", "cooperation", "partnership",
+               "friendship", "relations", "mutual", "principles", "basic"}
+
+    def _treaty_words(self):
+        """Word → the treaties whose names hold it, for the words that tell few treaties apart."""
+        if not hasattr(self, "_twords"):
+            index: dict[str, set[str]] = {}
+            for e in self.entries.values():
+                if e.type != "Treaty":
+                    continue
+                for name in e.names:
+                    for w in name.replace("-", " ").replace("–", " ").split():
+                        w = w.strip(",.()'’").lower()
+                        if w.isalpha() and len(w) > 2 and w not in self.GENERIC:
+                            index.setdefault(w, set()).add(e.id)
+            self._twords = {w: ids for w, ids in index.items() if len(ids) <= 2}  # in three or more: a topic word
+            # a place's name ("Mexico", "Japan") tells a treaty apart only with a second word:
+            # "an agreement with Mexico" is not, by itself, the one treaty whose name holds "Mexico"
+            self._place_words = {w.lower() for e in self.entries.values() if e.type in ("State", "Place")
+                                 for name in e.names for w in name.split()}
+        return self._twords
+
+    def treaty_by_words(self, words: set[str], required: set[str] | None = None,
+                        proper: set[str] | None = None) -> str | None:
+        """The one treaty whose names share two distinctive words with `words`, or one word that names
+        no other treaty; None when no treaty, or more than one, fits. With `required`, one of the
+        shared words must be among them. With `proper` (the words the text capitalises), one word
+        alone fits only when it is a proper noun there: "a landmark treaty" names no treaty."""
+        index = self._treaty_words()
+        score: dict[str, list[str]] = {}
+        for w in words:
+            for tid in index.get(w, ()):
+                score.setdefault(tid, []).append(w)
+        fits = [tid for tid, ws in score.items()
+                if (len(ws) >= 2 or any(len(index[w]) == 1 and w not in self._place_words
+                                        and (proper is None or w in proper) for w in ws))
+                and (required is None or any(w in required for w in ws))]
+        if not fits:
+            return None
+        best = max(len(score[t]) for t in fits)
+        top = [t for t in fits if len(score[t]) == best]
+        return top[0] if len(top) == 1 else None
+
     def __len__(self):
         return len(self.entries)
 

@@ -1,6 +1,8 @@
 """Facts to RDF: one self-contained graph per article, as ontology/MODEL.md describes."""
 from __future__ import annotations
 
+import re
+
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
@@ -55,16 +57,32 @@ ACTION_WORDS = {"Ratification": "ratification", "Revision": "revision", "Withdra
                 "Signature": "signature", "Implementation": "implementation"}
 
 
+def safe_url(url: str) -> bool:
+    """An article's URL is kept when it is an http(s) URL an IRI can hold (no spaces, quotes or brackets)."""
+    return bool(re.match(r"^https?://[^\s<>\"{}|\\^`]+$", url))
+
+
 def to_graph(x: Extraction, iris: IRIs) -> Graph:
     g = bind(Graph(identifier=iris.article(x.article.id)))
     art = iris.article(x.article.id)
     a = x.article
-    first = x.sentences[0].text if x.sentences else ""
+    first = a.title or (x.sentences[0].text if x.sentences else "")
     title = first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "…"
-    head = f"{a.publication} {a.volume}:{a.issue}" if a.publication else a.source_file
+    if a.volume is not None:
+        head = f"{a.publication} {a.volume}:{a.issue}"
+    else:
+        head = " ".join(str(v) for v in (a.publication, x.date) if v) or a.source_file
     g.add((art, RDF.type, DIP.Article))
     g.add((art, RDFS.label, Literal(f"{head} — {title}")))
     g.add((art, DIP.sourceFile, Literal(a.source_file)))
+    if a.row is not None:
+        g.add((art, DIP.sourceRow, Literal(a.row)))
+    if a.content_hash:
+        g.add((art, DIP.contentHash, Literal(a.content_hash)))
+    if a.title:
+        g.add((art, SCHEMA.headline, Literal(a.title)))
+    if a.url and safe_url(a.url):
+        g.add((art, SCHEMA.url, URIRef(a.url)))
     if a.publication:
         g.add((art, DIP.publication, Literal(a.publication)))
     if a.volume is not None:

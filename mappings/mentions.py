@@ -6,6 +6,8 @@ the entities, mentions, persons and treaties named so far, and the article's dat
 """
 from __future__ import annotations
 
+import re
+
 from . import dates as dates_mod
 from . import gazetteer as gaz_mod
 from .dates import DateValue
@@ -27,6 +29,11 @@ class MentionReader:
 
     def new_person(self, name: str) -> Entity:
         key = f"person/{slugify(name)}"
+        if key not in self.entities and " " in name:
+            # "Al Zayani" after "Abdullatif bin Rashid Al Zayani": the end of a full name named before
+            fuller = [e for e in self.entities.values() if e.type == "Person" and e.label.endswith(" " + name)]
+            if len(fuller) == 1:
+                return fuller[0]
         if key not in self.entities:
             self.entities[key] = Entity("person", slugify(name), "Person", name)
         return self.entities[key]
@@ -79,7 +86,11 @@ class MentionReader:
         return None
 
     def article_date(self, sentences, citations) -> tuple[DateValue | None, str]:
-        """The article's date: the latest date of its source citations, else the year of its volume."""
+        """The article's date: the one its file states (front matter, page metadata, a row's date, the
+        dateline: the reader's `date_basis` says which), else the latest date of its source citations,
+        else the year of its volume."""
+        if self.article.date is not None:
+            return self.article.date, self.article.date_basis or "the article's stated date"
         latest: DateValue | None = None
         for s in sentences:
             rng = citations[s.index]
@@ -117,7 +128,7 @@ class MentionReader:
         cite_lo, cite_hi = citation if citation else (n, n)
         # a wire dateline ("GENEVA, Feb. 23 (Reuters) -") is read like a citation: its names are
         # mentions, its date is the article's, and neither takes part in a fact
-        dateline = getattr(self.article, "dateline", None)
+        dateline = self.article.dateline
         dl_hi = sum(1 for t in toks if t.end <= dateline.end) if dateline and s.start < dateline.end else 0
 
         def in_cite(k: int) -> bool:
@@ -144,6 +155,8 @@ class MentionReader:
             unit, j = self.unit_at(toks, i, hit_at, in_cite(i))
             if unit is not None:
                 unit.in_citation = in_cite(i)
+                if i < dl_hi and self.dateline_place is None and unit.etype in ("Place", "State") and unit.refs:
+                    self.dateline_place = unit.refs[0]  # "GENEVA, Feb. 23 (Reuters) -": what "here" means
                 pending.append((i, j, unit))
                 if label_end is not None and j <= label_end and unit.etype == "Person" and len(unit.refs) == 1:
                     self.speaker = unit.refs[0]
@@ -152,6 +165,8 @@ class MentionReader:
                 i = j
             else:
                 i += 1
+        if label_end is not None and self.speaker is None:
+            self.speaker = self.label_person(toks[:label_end])  # "PRIME MINISTER SCOTT MORRISON:"
         covered = set()
         for i, j, _ in pending:
             covered.update(range(i, j))
@@ -234,6 +249,10 @@ class MentionReader:
                 people = self.group_in_focus(count)
                 if len(people) == count:
                     return self._unit(toks, i, start + 1, "Person", people, people), start + 1
+        # "an agreement extending Russia's lease of Baikonur": a gazetteer treaty by its description
+        described = self.described_treaty(toks, i, hit_at)
+        if described:
+            return described
         # "the treaty", "the document", "the new treaty"
         anaphor_end = self.treaty_anaphor_end(toks, i)
         if anaphor_end and self.treaties:
@@ -245,11 +264,12 @@ class MentionReader:
                 key = signed[-1] if signed else key
             self.mention(toks[i].start, toks[end - 1].end, key)
             return self._unit(toks, i, end, "Treaty", [key], []), end
-        # "I", "we": the speaker of a transcript or readout, named by the label of the turn
-        if t.text in self.e.speaker_pronouns and self.speaker:
+        # "I", "we", "I'll": the speaker of a transcript or readout, named by the label of the turn
+        word = CONTRACTION.sub("", t.text)
+        if word in self.e.speaker_pronouns and self.speaker:
             return self._unit(toks, i, i + 1, "Person", [self.speaker], [self.speaker]), i + 1
-        # "he", "she": the person last named as a subject
-        if t.lower in self.e.pronouns and self.persons:
+        # "he", "she", "she'll": the person last named as a subject
+        if word.lower() in self.e.pronouns and self.persons:
             key = (self.subject_persons or self.persons)[-1]
             return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
         # titled persons: [modifier] [title] Name
@@ -265,8 +285,15 @@ class MentionReader:
             named = self.treaty_name(toks, i, places)
             if named and named[1] > hit_at[i][0]:
                 return named
+            end = hit_at[i][0]
+            if i and toks[i - 1].lower == "the" and end < len(toks) and toks[end].lower in self.e.treaty_heads:
+                # "the Minsk agreements", "the Paris accord": a treaty named after a place, in lower case
+                return self.new_treaty(toks, i, end + 1)
         if i in hit_at:
             end, hit = hit_at[i]
+            qualified = self.qualified_by_demonym(toks, i, hit_at)
+            if qualified:
+                return qualified
             return self.entity_unit(toks, i, end, hit, in_citation)
         named = self.treaty_name(toks, i, hit_at)
         if named:
@@ -281,6 +308,37 @@ class MentionReader:
         if i in self._ner_at and not in_citation:
             return self.ner_unit(toks, i, *self._ner_at[i], hit_at)
         return None, i + 1
+
+    def label_person(self, words: list[Token]) -> str | None:
+        """The person a transcript's label in capitals names ("PRIME MINISTER SCOTT MORRISON",
+        "FOREIGN MINISTER WANG YI"): the words after the title, in title case, as the gazetteer or
+        the article knows them, else a new person."""
+        k = 0
+        while k < len(words):
+            first = words[k].lower
+            fits = [w for w in self.e.titles.get(first, ()) if tuple(x.lower for x in words[k:k + len(w)]) == w]
+            if fits:
+                k += len(max(fits, key=len))
+            elif first in self.e.title_modifiers:
+                k += 1
+            else:
+                break
+        rest = [w for w in words[k:] if w.text[:1].isalpha()]
+        if not rest or not all(w.text.isupper() or w.text[:1].isupper() for w in rest):
+            return None
+        name = " ".join(w.text.title() if w.text.isupper() else w.text for w in rest)
+        key = None
+        hits = [h for h in self.gz.find(name) if h.entry.type == "Person" and h.start == 0 and h.end == len(name)]
+        if hits:
+            key = self.entity_for(hits[0].entry).key
+        elif len(rest) == 1:
+            key = self.surname(name)
+        elif len(rest) <= 4:
+            key = self.new_person(name).key
+        if key:
+            self.mention(rest[0].start, rest[-1].end, key)
+            self.saw_person(key)
+        return key
 
     def speaker_label(self, s: Sentence) -> int | None:
         """At the start of a paragraph, a speaker's label ("LAVROV:", "Foreign Minister Wang Yi:",
@@ -319,8 +377,23 @@ class MentionReader:
                 inside.pop(0)
             while inside and (toks[inside[-1]].lower in ("'s", "’s") or not toks[inside[-1]].text[:1].isalnum()):
                 inside.pop()
-            if inside:
-                found[inside[0]] = (inside[-1] + 1, ent.label)
+            if not inside:
+                continue
+            label = ent.label
+            # "Chrystia Freeland" read as the place "Chrystia": the span is the modifier of a proper
+            # noun right after it, so the name is the whole compound, and a place does not modify a name
+            last = parsed.token_at(toks[inside[-1]].start)
+            nxt = inside[-1] + 1
+            while last is not None and last.dep_ == "compound" and nxt < len(toks) \
+                    and last.head.i == last.i + 1 and last.head.tag_ == "NNP" and _name_word(toks[nxt]) \
+                    and toks[nxt].lower not in self.e.titles and toks[nxt].text not in self.e.treaty_name_heads:
+                inside.append(nxt)
+                if label in ("GPE", "LOC", "NORP"):
+                    label = "PERSON"
+                last = last.head
+                nxt += 1
+            if label in self.e.ner_types:
+                found[inside[0]] = (inside[-1] + 1, label)
         return found
 
     def ner_unit(self, toks, i, end, label, hit_at):
@@ -335,6 +408,10 @@ class MentionReader:
             return None, i + 1
         name = self.article.text[toks[i].start:toks[end - 1].end]
         etype = self.e.ner_types[label]
+        if name.isupper() and etype == "Person":
+            name = name.title()  # a transcript's "JOHN HOWARD:" is John Howard
+        if name.lower() in self.e.questioner_labels:
+            return None, i + 1
         if etype == "Organization" and (len(words) < 2 and not name.isupper()
                                         or any(w in self.e.treaty_name_heads for w in words)):
             return None, i + 1
@@ -350,6 +427,67 @@ class MentionReader:
             self.treaties.append(entity.key)
         actor = [entity.key] if etype in ACTOR_TYPES else []
         return self._unit(toks, i, end, etype, [entity.key], actor), end
+
+    def described_treaty(self, toks, i, hit_at):
+        """A treaty named by a description rather than its name: "an agreement extending Russia's lease
+        of the Baikonur cosmodrome", "a peace treaty with Japan". The words of the noun phrase (its
+        modifiers, and a prepositional or participle phrase after the head, up to a finite verb,
+        another treaty or the clause's end) are compared with the distinctive words of every gazetteer
+        treaty's names (``Gazetteer.treaty_by_words``). After a treaty has been named, "the treaty …"
+        is an anaphor unless its description names a place or party by a proper noun. The unit is the
+        head noun phrase only."""
+        if toks[i].lower not in self.e.treaty_determiners:
+            return None
+        k = i + 1
+        while k < len(toks) and k - i <= 3 and toks[k].lower not in self.e.treaty_heads:
+            if not (toks[k].text.isalpha() or "-" in toks[k].text) or k in hit_at and hit_at[k][1].entry.type == "Treaty":
+                return None
+            k += 1
+        if k >= len(toks) or toks[k].lower not in self.e.treaty_heads:
+            return None
+        parsed = self.parses.get(self.sentence_index)
+
+        def tag(j):
+            tok = parsed.token_at(toks[j].start) if parsed is not None else None
+            return tok.tag_ if tok is not None else ""
+
+        words: set[str] = set()
+        proper: set[str] = set()
+
+        def take(j):
+            t = toks[j]
+            words.add(t.lower)
+            if t.text[:1].isupper():
+                proper.add(t.lower)
+            if j in hit_at:
+                entry = hit_at[j][1].entry
+                names = {w.lower() for w in entry.label.replace("-", " ").split()}
+                words.update(names)
+                proper.update(names)
+
+        for j in range(i + 1, k):
+            take(j)
+        j = k + 1
+        if j < len(toks) and (toks[j].lower in ("of", "on", "with", "between", "for", "over", "to")
+                              or tag(j) in ("VBG", "VBN")):
+            while j < len(toks) and j <= k + 9:
+                t = toks[j]
+                if t.text in (";", ".", "(", ",") or t.lower in ("but", "which", "who", "while", "that", "in") \
+                        or (j > k + 1 and t.lower in ("on", "at", "after", "before", "during", "since", "until")) \
+                        or t.lower in self.e.months or t.lower in self.e.dates.weekdays \
+                        or (j in hit_at and hit_at[j][1].entry.type == "Treaty") \
+                        or (j > k + 1 and tag(j) in ("VBD", "VBZ", "VBP", "MD")):
+                    break
+                take(j)
+                j += 1
+        definite = toks[i].lower in ("the", "this", "that")
+        key = self.gz.treaty_by_words(words, proper if definite and self.treaties else None, proper)
+        if key is None:
+            return None
+        entity = self.entity_for(self.gz.get(key))
+        self.treaties.append(entity.key)
+        self.mention(toks[i].start, toks[k].end, entity.key)
+        return self._unit(toks, i, k + 1, "Treaty", [entity.key], []), k + 1
 
     def group_in_focus(self, count: int) -> list[str]:
         """"the two ministers", "both leaders": the people of the meeting in focus (reported in this
@@ -395,7 +533,10 @@ class MentionReader:
             k += 1
         if k >= len(toks) or toks[k].text not in heads or (k == i and not self._name_tail(toks, k + 1)):
             return None
-        end = self._name_tail(toks, k + 1) or k + 1
+        return self.new_treaty(toks, i, self._name_tail(toks, k + 1) or k + 1)
+
+    def new_treaty(self, toks, i, end):
+        """A treaty the gazetteer does not know, named by tokens i..end: its entity, mention and unit."""
         name = self.article.text[toks[i].start:toks[end - 1].end]
         key = f"treaty/{slugify(name)}"
         if key not in self.entities:
@@ -480,6 +621,31 @@ class MentionReader:
             return unit, end
         return self._unit(toks, i, end, entry.type, [entity.key], [entity.key]), end
 
+    def qualified_by_demonym(self, toks, i, hit_at):
+        """A state's demonym that qualifies the noun after it: "the Argentine capital" is Argentina's
+        capital; "the Mexican Senate" is not the gazetteer's (United States) Senate but Mexico's own
+        body, an organisation of the article's."""
+        end, hit = hit_at[i]
+        entry = hit.entry
+        if hit.kind != "demonym" or entry.type != "State" or end >= len(toks):
+            return None
+        if toks[end].lower in self.e.capital_nouns and entry.capital and self.gz.get(entry.capital):
+            capital = self.entity_for(self.gz.get(entry.capital))
+            self.mention(toks[i].start, toks[end].end, capital.key)
+            unit = self._unit(toks, i, end + 1, "Place", [capital.key], [])
+            unit.stands_for = [self.entity_for(entry).key]
+            return unit, end + 1
+        if end in hit_at:
+            o_end, other = hit_at[end]
+            owner = other.entry.of or other.entry.country
+            if other.entry.type == "Organization" and owner and owner != entry.id and other.kind != "demonym":
+                name = self.article.text[toks[i].start:toks[o_end - 1].end]
+                org = self.new_entity("Organization", name)
+                self.mention(toks[i].start, toks[o_end - 1].end, org.key)
+                self.mention(hit.start, hit.end, self.entity_for(entry).key)
+                return self._unit(toks, i, o_end, "Organization", [org.key], [org.key]), o_end
+        return None
+
     def role_description(self, toks, i, hit_at):
         """"the French foreign minister", "the U.S. secretary of state": whoever holds that office
         of that state — the person the article gave that role, else the one the gazetteer's dated
@@ -551,22 +717,38 @@ class MentionReader:
         if k + 1 < len(toks) and toks[k].text == "," and (of_org or " ".join(title).lower() in self.e.non_role_titles) \
                 and (k + 1 in hit_at or _name_word(toks[k + 1])):
             k += 1  # an apposition: "his Japanese counterpart, Keizo Obuchi"
+            inner = self.titled_person(toks, k, hit_at) if not (k in hit_at) else None
+            if inner:  # "her U.S. counterpart, Trade Representative Robert Lighthizer": the office is named
+                unit, end = inner
+                return self._unit(toks, i, end, "Person", unit.refs, unit.refs), end
         elif of_org:
             return None
+        # "Foreign Minister Dr. Abdullatif …", "UAE Foreign Minister Sheikh Abdullah …": an honorific first
+        while k + 1 < len(toks) and toks[k].lower in self.e.honorifics:
+            k += 1 + (toks[k + 1].text == "." and toks[k + 1].start == toks[k].end)
         # the name: a gazetteer person, or two or three capitalised words
         if k in hit_at and hit_at[k][1].entry.type == "Person":
             end, hit = hit_at[k]
             person = self.entity_for(hit.entry)
             name_start, name_end = hit.start, hit.end
         else:
+            # the name's particles (bin, al, de, van) come between its capitalised words
             end = k
-            while end < len(toks) and end - k < 3 and _name_word(toks[end]) and toks[end].lower not in self.e.months \
-                    and end not in hit_at:
+            while end < len(toks) and end - k < 6 and toks[end].lower not in self.e.months and end not in hit_at \
+                    and (_name_word(toks[end]) and (end - k < 3 or toks[end - 1].lower in self.e.name_particles)
+                         or toks[end].lower in self.e.name_particles and end > k and end + 1 < len(toks)
+                         and _name_word(toks[end + 1])):
                 end += 1
             if end - k < 2:
                 # a surname after a title: "Foreign Minister Ivanov"
                 if end - k == 1 and self.surname(toks[k].text):
                     person = self.entities[self.surname(toks[k].text)]
+                elif end - k == 1 and toks[k].text[:1].isupper() and toks[k].text[1:].islower() \
+                        and (k + 1 >= len(toks) or not _name_word(toks[k + 1])):
+                    # "President Biden" whom neither the gazetteer nor the article named in full:
+                    # a person known by the surname (later "Biden" is the same person)
+                    person = self.new_person(toks[k].text)
+                    self.surnames.setdefault(toks[k].text, person.key)
                 else:
                     return None
             else:
@@ -611,6 +793,9 @@ class MentionReader:
                 clause += 1
                 relative = u.lower == "," and nxt in self.e.relative_pronouns
             u.clause = clause
+
+
+CONTRACTION = re.compile(r"['’](?:ll|m|ve|d|re)$", re.IGNORECASE)  # "I'll", "we've", "she'd": the pronoun
 
 
 def _is_year(text: str) -> bool:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from . import yamlio
 from .morphology import inflections
 
-SPEC_KEYS = {"lower", "lemma", "phrase", "ent", "group", "skip", "op", "as", "not_phrase", "not_lower", "tag"}
+SPEC_KEYS = {"lower", "lemma", "phrase", "ent", "group", "skip", "aside", "op", "as", "not_phrase", "not_lower", "tag"}
 ENT_TYPES = {"Actor", "Person", "State", "Organization", "Place", "Treaty", "Date"}
 KINDS = {"meeting", "position", "join", "veto"}
 OPS = {"?", "!"}
@@ -36,6 +36,7 @@ class Spec:
     ent: frozenset[str] | None = None
     group: frozenset[str] | None = None
     skip: int | None = None
+    aside: bool = False  # a comma-delimited interjection: ", at the Prime Minister's Office in Jerusalem,"
     op: str | None = None
     name: str | None = None
     not_phrase: frozenset[str] = frozenset()
@@ -199,9 +200,9 @@ def _rule(raw, where: str, phrases, irregular) -> Rule:
             if bad:
                 problems.append(f"{loc}: unknown key(s) {sorted(bad)}")
                 continue
-            tests = [k for k in ("lower", "lemma", "phrase", "ent", "group", "skip") if k in item]
+            tests = [k for k in ("lower", "lemma", "phrase", "ent", "group", "skip", "aside") if k in item]
             if len(tests) != 1:
-                problems.append(f"{loc}: needs exactly one of lower, lemma, phrase, ent, group, skip")
+                problems.append(f"{loc}: needs exactly one of lower, lemma, phrase, ent, group, skip, aside")
                 continue
             spec = Spec(op=item.get("op"), name=item.get("as"))
             if spec.op is not None and spec.op not in OPS:
@@ -220,6 +221,10 @@ def _rule(raw, where: str, phrases, irregular) -> Rule:
                     if types - ENT_TYPES:
                         problems.append(f"{loc}: {key} {sorted(types - ENT_TYPES)} not in {sorted(ENT_TYPES)}")
                     setattr(spec, key, frozenset(types))
+            if "aside" in item:
+                if item["aside"] not in (True, "true"):
+                    problems.append(f"{loc}: aside takes true")
+                spec.aside = True
             if "skip" in item:
                 if not isinstance(item["skip"], int) or not 1 <= item["skip"] <= 20:
                     problems.append(f"{loc}: skip must be a whole number from 1 to 20")
@@ -271,6 +276,8 @@ def _check_emit(where, kind, emit, names) -> list[str]:
                 problems.append(f"{where}: emit.participants names {p!r}, which the pattern does not capture")
         if emit.get("status", "auto") not in STATUSES:
             problems.append(f"{where}: emit.status must be one of {sorted(STATUSES)}")
+        if emit.get("people", "any") not in ("any", "only"):
+            problems.append(f"{where}: emit.people must be any or only")
         for key in ("location", "each"):
             if key in emit and emit[key] not in names:
                 problems.append(f"{where}: emit.{key} names {emit[key]!r}, which the pattern does not capture")
@@ -387,6 +394,24 @@ class Matcher:
         if spec.phrase is not None:
             hit = self.phrase_at(units, i, spec.phrase)
             return hit
+        if spec.aside:
+            return self._aside(units, i)
+        return None
+
+    ASIDE_MAX = 12
+    FINITE = ("VBD", "VBZ", "VBP", "MD")
+
+    def _aside(self, units, i):
+        """", at the Prime Minister's Office in Jerusalem," : from a comma to the next, at most
+        ASIDE_MAX units, holding no person and no finite verb (a clause is no aside)."""
+        if units[i].lower != ",":
+            return None
+        for j in range(i + 1, min(len(units), i + 1 + self.ASIDE_MAX)):
+            u = units[j]
+            if u.lower == ",":
+                return (j + 1, None) if j > i + 1 else None
+            if u.is_break or u.has_type(("Person",)) or (u.tag or "").startswith(self.FINITE):
+                return None
         return None
 
 

@@ -1,4 +1,4 @@
-"""Articles as text: the header, paragraphs, sentences, clauses and tokens.
+"""Articles as text: paragraphs, sentences and tokens (the readers in readers/ make the Article).
 
 Everything here is plain string processing with character offsets into the
 article's full text, so every later fact can point back at its evidence.
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-HEADER = re.compile(
-    r"^\s*Publication:\s*(?P<publication>.+?)\s+Volume:\s*(?P<volume>\d+)\s+Issue:\s*(?P<issue>\d+)\s*$",
-    re.MULTILINE,
-)
+if TYPE_CHECKING:
+    from .dates import DateValue
+    from .readers.datelines import Dateline
+
 # A word (with inner hyphens or dots, e.g. Co-operation, Prime-News), an
 # initialism with dots (U.S., D.C., U.N.), a possessive 's, a number, or one
 # punctuation mark.
@@ -65,61 +65,34 @@ class Citation:
 
 @dataclass
 class Article:
+    """An article as a reader found it (mappings/readers): its text, where it came from, and what the
+    reader knows of it. All offsets index into `text`; the body (what facts are read from) starts at
+    `body_start`, after a Monitor header."""
+
     id: str
     text: str
     source_file: str
-    publication: str | None
+    publication: str | None  # the Monitor's name, an outlet, or a wire agency
     volume: int | None
     issue: int | None
     body_start: int
     paragraphs: list[tuple[int, int]] = field(default_factory=list)
+    title: str | None = None
+    url: str | None = None
+    date: "DateValue | None" = None  # the article's own date, where the file states one
+    date_basis: str | None = None  # where that date was read: front matter, page metadata, a row, the dateline
+    dateline: "Dateline | None" = None  # a wire dateline at the head of the story (readers/datelines.py)
+    content_hash: str = ""  # the same words give the same hash (readers/common.py: content_hash)
+    format: str = "text"  # text, html, jsonl or csv
+    row: int | None = None  # the row of an export that held it
 
 
 class ArticleError(ValueError):
     """The text is not an article the engine can read."""
 
 
-def read_article(path: str | Path) -> Article:
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ArticleError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ArticleError(f"{path.name}: is not UTF-8 text (bad byte at offset {exc.start})") from None
-    return parse_article(text, path.stem, path.name)
-
-
-ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-
-
-def parse_article(text: str, article_id: str, source_file: str | None = None) -> Article:
-    if not ARTICLE_ID.match(article_id):
-        raise ArticleError(
-            f"{article_id!r} cannot name an article: use letters, digits, '_', '-' or '.' (at most 128)"
-        )
-    if "\x00" in text:
-        raise ArticleError(f"{source_file or article_id}: contains NUL bytes; is it a binary file?")
-    if not text.strip():
-        raise ArticleError(f"{source_file or article_id}: is empty")
-    header = HEADER.search(text[:500])
-    if header:
-        publication = header["publication"].strip()
-        volume, issue = int(header["volume"]), int(header["issue"])
-        body_start = header.end()
-    else:
-        publication = volume = issue = None
-        body_start = 0
-    article = Article(article_id, text, source_file or f"{article_id}.txt", publication, volume, issue, body_start)
-    article.paragraphs = list(_paragraphs(text, body_start))
-    if not article.paragraphs:
-        raise ArticleError(f"{article.source_file}: has a header but no text")
-    return article
-
-
-def _paragraphs(text: str, start: int):
+def paragraphs(text: str, start: int):
+    """(start, end) of each paragraph of `text` from `start`: blank lines part paragraphs."""
     for match in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", text[start:], re.DOTALL):
         yield start + match.start(), start + match.end()
 

@@ -42,3 +42,18 @@ def load_dir(directory: str | Path, what: str, error: type[Exception]) -> list[t
         except yaml.YAMLError as exc:
             raise error(f"{path.name}: not valid YAML: {exc}") from None
     return docs
+
+
+class TextLoader(WordLoader):
+    """As WordLoader, and dates stay text too: front matter's dates are read by the readers, which
+    say what is wrong with one ("2019-02-30") instead of failing inside YAML."""
+
+
+TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in WordLoader.yaml_implicit_resolvers.items()
+}
+
+
+def loads_text(text: str):
+    return yaml.load(text, Loader=TextLoader)

@@ -14,7 +14,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from . import negotiation as neg
-from . import pages, sparql, views
+from . import pages, reconcile, sparql, views
 from .backend import Backend
 from .errors import BadRequest, CommuniqueError, NotFound, UnsupportedMediaType
 from .settings import Settings
@@ -64,9 +64,15 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.register_blueprint(views.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(reconcile.bp)
     # Cross-origin queries from any web page (YASGUI elsewhere, notebooks); writes still need the token.
-    CORS(app, resources={r"/sparql": {}, r"/store": {}, r"/store/*": {}, r"/.well-known/void": {}},
-         origins="*", methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+    # Linked Data and search are read-only: GET (and HEAD) from any origin; reconciliation takes POST too.
+    read_only = {"methods": ["GET", "HEAD", "OPTIONS"]}
+    CORS(app, resources={r"/sparql": {}, r"/store": {}, r"/store/*": {}, r"/.well-known/void": {},
+                         r"/id/*": read_only, r"/data/*": read_only, r"/page/*": read_only,
+                         r"/search": read_only, r"/search/*": read_only,
+                         r"/reconcile": {"methods": ["GET", "HEAD", "POST", "OPTIONS"]}, r"/reconcile/*": read_only},
+         origins="*", send_wildcard=True, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
          allow_headers=["Content-Type", "Accept", "Authorization"], expose_headers=["Communique-Truncated", "Location"],
          max_age=600)
     return app

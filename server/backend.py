@@ -30,7 +30,10 @@ class Backend:
     def open(self, seed: bool = True, progress: bool = False) -> "Backend":
         self.lock.acquire(f"communique serve on {self.settings.host}:{self.settings.port}")
         try:
-            if seed and store_mod.is_empty(self.path):
+            empty = store_mod.is_empty(self.path)
+            if not empty and self.settings.extra.get("base_iri_derived"):
+                self._adopt_store_base()
+            if seed and empty:
                 seeds = Path(self.settings.seeds)
                 files = article_files([seeds]) if seeds.exists() else []
                 if files:
@@ -51,6 +54,22 @@ class Backend:
             self.lock.release()
             raise
         return self
+
+    def _adopt_store_base(self):
+        """No base IRI was set: keep the one the store's IRIs were minted under, so that pages find them."""
+        import gc
+
+        handle = store_mod.open_rw(self.path)
+        try:
+            base = store_mod.minted_base(handle)
+        finally:
+            del handle
+            gc.collect()
+        if base and base != self.settings.base_iri:
+            log.warning("the store %s holds IRIs under %s, not %s: serving them under %s "
+                        "(set --base-iri and re-ingest to change it)", self.path, base, self.settings.base_iri, base)
+            self.settings.base_iri = base
+            self.pipeline = Pipeline(self.settings)
 
     def close(self):
         if self.pool:

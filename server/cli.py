@@ -12,17 +12,14 @@ from .settings import BY_NAME, SettingError, Settings
 
 EXTRACT_FORMATS = {"nt": "nt", "turtle": "turtle", "ttl": "turtle", "trig": "trig", "json-ld": "json-ld",
                    "jsonld": "json-ld", "nquads": "nquads"}
-QUERY_FORMATS = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                 "csv": "text/csv", "tsv": "text/tab-separated-values"}
-GRAPH_FORMATS = {"turtle": "text/turtle", "nt": "application/n-triples", "json-ld": "application/ld+json",
-                 "rdfxml": "application/rdf+xml", "trig": "application/trig", "nquads": "application/n-quads"}
 
 
 def _setting_flags(parser: argparse.ArgumentParser, *names: str):
     for name in names:
         s = BY_NAME[name]
+        default = f"Default {s.default}" if s.default not in ("", None) else "Not set by default"
         parser.add_argument(s.flag, dest=name, default=None, type=s.type, metavar=name.upper(),
-                            help=f"{s.help} Default {s.default}; environment {s.env}.")
+                            help=f"{s.help} {default}; environment {s.env}.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,29 +28,54 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("extract", help="print the graph of one or more articles (no store)")
+    def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=description)
+
+    p = command("extract", "print the graph of one or more articles (no store)",
+                "Read each article, apply the mapping rules and the gazetteer, and print the RDF graph on "
+                "stdout. Nothing is stored and nothing is checked against the shapes.")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", default="turtle", choices=sorted(EXTRACT_FORMATS), help="output format")
     p.add_argument("--explain", action="store_true", help="print every fact with its sentence, span and rule")
     _setting_flags(p, "base_iri", "gazetteer", "rules")
 
-    p = sub.add_parser("ingest", help="validate articles and store them (default: the seeds)")
+    p = command("ingest", "validate articles and store them (default: the seeds)",
+                "Extract each article, check its graph against the SHACL shapes and store the ones that "
+                "conform, each as its own named graph (re-ingesting replaces it). Exits 1 if any article was "
+                "rejected; a rejected article changes nothing in the store.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="article files or directories of *.txt")
     _setting_flags(p, "store", "base_iri", "seeds", "gazetteer", "rules")
 
-    p = sub.add_parser("query", help="run a SPARQL query against the store")
+    p = command("query", "run a SPARQL query against the store",
+                "Run one SPARQL query against the store (the default graph is the union of the article "
+                "graphs) and print the result on stdout.")
     p.add_argument("sparql", metavar="SPARQL", help="the query, @FILE to read it from a file, or - for stdin")
-    p.add_argument("--format", default=None, help="json, xml, csv, tsv (results); turtle, nt, json-ld, "
-                                                  "rdfxml, trig, nquads (graphs). Default: tsv or turtle")
+    p.add_argument("--format", default=None, help="results (SELECT, ASK): json, xml, csv, tsv; graphs "
+                                                  "(CONSTRUCT, DESCRIBE): turtle, nt, jsonld, rdfxml, trig, nquads; "
+                                                  "and the aliases the server takes (ttl, json-ld, rdf+xml, …). "
+                                                  "Default: tsv or turtle")
     _setting_flags(p, "store")
 
-    p = sub.add_parser("validate", help="extract articles and check them against the SHACL shapes")
+    p = command("export", "write the graph's meetings, positions or entities as CSV or JSON",
+                "Write every meeting, position or entity (actor, place, treaty) of the store as CSV or JSON, "
+                "with the columns of the pages' CSV downloads (entities: their names, types, Wikidata ID, roles, "
+                "affiliations, countries and counts).")
+    p.add_argument("kind", choices=["meetings", "positions", "entities"], help="what to export")
+    p.add_argument("--format", default="csv", choices=["csv", "json"], help="output format (default csv)")
+    p.add_argument("--output", "-o", default="-", metavar="FILE", help="where to write (default: stdout)")
+    _setting_flags(p, "store", "base_iri")
+
+    p = command("validate", "extract articles and check them against the SHACL shapes",
+                "Extract each article and check its graph against the SHACL shapes, printing a report for each "
+                "one that does not conform. Stores nothing; exits 1 if any article does not conform.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="article files or directories (default: the seeds)")
     _setting_flags(p, "base_iri", "seeds", "gazetteer", "rules")
 
-    p = sub.add_parser("serve", help="serve the SPARQL endpoint and Linked Data (builds an empty store from the seeds)")
+    p = command("serve", "serve the SPARQL endpoint and Linked Data (builds an empty store from the seeds)",
+                "Serve the SPARQL endpoint, the Linked Data pages, search and reconciliation (/reconcile) with waitress. "
+                "An empty store is first built from the seeds.")
     _setting_flags(p, "host", "port", "store", "base_iri", "seeds", "gazetteer", "rules", "query_timeout", "query_workers", "threads",
-                   "max_body", "max_rows_html", "update_token", "service_allowlist", "load_allowlist",
+                   "max_body", "max_rows_html", "page_size", "update_token", "service_allowlist", "load_allowlist",
                    "network_sandbox")
     return parser
 
@@ -70,6 +92,11 @@ def main(argv=None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def cmd_extract(args, settings: Settings) -> int:
@@ -83,15 +110,15 @@ def cmd_extract(args, settings: Settings) -> int:
     failed = 0
     for name in args.files:
         path = Path(name)
-        try:
-            extraction, graph = pipeline.extract(path)
-        except (ArticleError, CommuniqueError) as exc:
-            print(f"communique extract: {exc}", file=sys.stderr)
-            failed += 1
-            continue
-        if args.explain:
-            sys.stdout.write(explain(extraction))
-        graphs.append(graph)
+        for _, item in pipeline.read(path):
+            if isinstance(item, ArticleError):
+                print(f"communique extract: {item}", file=sys.stderr)
+                failed += 1
+                continue
+            extraction, graph = pipeline.extract_article(item)
+            if args.explain:
+                sys.stdout.write(explain(extraction))
+            graphs.append(graph)
     if not args.explain and graphs:
         fmt = EXTRACT_FORMATS[args.format]
         if fmt in ("trig", "nquads", "json-ld"):
@@ -114,22 +141,33 @@ def _merge(graphs):
 
 def cmd_ingest(args, settings: Settings) -> int:
     from . import store as store_mod
-    from .ingest import Pipeline, Progress, article_files
+    from .ingest import Pipeline, Progress, article_files, plural
 
     files = article_files(args.paths or [settings.seeds])
-    pipeline = Pipeline(settings)
     started = time.perf_counter()
     with store_mod.owned(settings.store, "communique ingest") as store:
+        base = store_mod.minted_base(store) if settings.extra.get("base_iri_derived") else None
+        if base and base != settings.base_iri:  # no base was set: keep the store's, never mix two in one store
+            print(f"The store holds IRIs under {base}: minting the new ones there too (--base-iri changes it).",
+                  file=sys.stderr)
+            settings.base_iri = base
+        pipeline = Pipeline(settings)
         result = pipeline.ingest(store, files, Progress(len(files)))
         total = store_mod.count_quads(store)
     took = time.perf_counter() - started
-    print(f"Stored {len(result.stored)} of {len(files)} articles in {settings.store} in {took:.1f} s "
-          f"({total} quads in the store).", file=sys.stderr)
-    if result.rejected:
-        print(f"{len(result.rejected)} article(s) rejected; the store keeps their previous version, if any:",
+    read = len(result.stored) + len(result.rejected) + len(result.duplicates)
+    print(f"Stored {len(result.stored)} of {plural(read, 'article')} from {plural(len(files), 'file')} in {settings.store} "
+          f"in {took:.1f} s ({plural(total, 'quad')} in the store).", file=sys.stderr)
+    if result.duplicates:
+        print(f"{plural(len(result.duplicates), 'article')} already stored under another name (the same text):",
               file=sys.stderr)
-        for path, _ in result.rejected:
-            print(f"  {path}", file=sys.stderr)
+        for name, copy in result.duplicates:
+            print(f"  {name} = {copy}", file=sys.stderr)
+    if result.rejected:
+        print(f"{plural(len(result.rejected), 'article')} rejected; the store keeps their previous version, if any:",
+              file=sys.stderr)
+        for _, message in result.rejected:
+            print(f"  {message.splitlines()[0]}", file=sys.stderr)
         return 1
     return 0
 
@@ -148,8 +186,9 @@ def _read_query(text: str) -> str:
 def cmd_query(args, settings: Settings) -> int:
     import pyoxigraph as ox
 
+    from . import negotiation as neg
     from . import store as store_mod
-    from .errors import BadRequest, QuerySyntaxError
+    from .errors import QuerySyntaxError
 
     query = _read_query(args.sparql)
     if not Path(settings.store).exists():
@@ -161,15 +200,11 @@ def cmd_query(args, settings: Settings) -> int:
             raise QuerySyntaxError(f"the query is not valid SPARQL: {exc}") from None
         out = sys.stdout.buffer
         try:
-            if isinstance(result, ox.QueryTriples):
-                media = GRAPH_FORMATS.get(args.format or "turtle")
-                if media is None:
-                    raise BadRequest(f"--format {args.format} is not a graph format: {', '.join(GRAPH_FORMATS)}")
+            if isinstance(result, ox.QueryTriples):  # the server's names and aliases (negotiation.py)
+                media = _format(args.format or "turtle", neg.GRAPHS, "graph")
                 result.serialize(out, ox.RdfFormat.from_media_type(media))
             else:
-                media = QUERY_FORMATS.get(args.format or "tsv")
-                if media is None:
-                    raise BadRequest(f"--format {args.format} is not a results format: {', '.join(QUERY_FORMATS)}")
+                media = _format(args.format or "tsv", neg.RESULTS, "results")
                 result.serialize(out, ox.QueryResultsFormat.from_media_type(media))
         except OSError as exc:
             raise CommuniqueError(f"the query failed: {exc}") from None
@@ -177,21 +212,65 @@ def cmd_query(args, settings: Settings) -> int:
     return 0
 
 
+def _format(name: str, table, what: str) -> str:
+    from . import negotiation as neg
+    from .errors import BadRequest, NotAcceptable
+
+    try:
+        return neg.choose(None, table, name).media_type
+    except NotAcceptable:
+        raise BadRequest(f"--format {name} is not a {what} format: use one of "
+                         + ", ".join(f.name for f in table)) from None
+
+
+def cmd_export(args, settings: Settings) -> int:
+    from . import export
+    from . import store as store_mod
+    from .ingest import plural
+
+    if not Path(settings.store).exists():
+        raise CommuniqueError(f"there is no store at {settings.store}; run `communique ingest` first")
+    with store_mod.owned(settings.store, "communique export") as store:
+        base = (store_mod.minted_base(store) if settings.extra.get("base_iri_derived") else None) or settings.base_iri
+        reader = export.StoreReader(store)
+        if args.output == "-":
+            n = export.write(reader, args.kind, args.format, sys.stdout, base)
+            sys.stdout.flush()
+        else:
+            try:
+                with open(args.output, "w", encoding="utf-8", newline="") as out:
+                    n = export.write(reader, args.kind, args.format, out, base)
+            except OSError as exc:
+                raise CommuniqueError(f"cannot write {args.output}: {exc}") from None
+    one, many = {"meetings": ("meeting", None), "positions": ("position", None),
+                 "entities": ("entity", "entities")}[args.kind]
+    print(f"Exported {plural(n, one, many)} as {args.format.upper()}.", file=sys.stderr)
+    return 0
+
+
 def cmd_validate(args, settings: Settings) -> int:
+    from mappings import ArticleError
+
     from .errors import ArticleRejected
-    from .ingest import Pipeline, article_files
+    from .ingest import Pipeline, article_files, article_name, plural
 
     files = article_files(args.paths or [settings.seeds])
     pipeline = Pipeline(settings)
-    bad = 0
+    bad = total = 0
     for path in files:
-        try:
-            checked = pipeline.check(path)
-            print(f"{path.name}: conforms ({len(checked.graph)} triples)")
-        except ArticleRejected as exc:
-            bad += 1
-            print(exc.message)
-    print(f"{len(files) - bad} of {len(files)} articles conform to the shapes.", file=sys.stderr)
+        for _, item in pipeline.read(path):
+            total += 1
+            if isinstance(item, ArticleError):
+                bad += 1
+                print(f"{item}")
+                continue
+            try:
+                checked = pipeline.check_article(path, item)
+                print(f"{article_name(item)}: conforms ({len(checked.graph)} triples)")
+            except ArticleRejected as exc:
+                bad += 1
+                print(exc.message)
+    print(f"{total - bad} of {total} articles conform to the shapes.", file=sys.stderr)
     return 1 if bad else 0
 
 
@@ -200,17 +279,25 @@ def cmd_serve(args, settings: Settings) -> int:
 
     from .app import create_app
     from .backend import Backend
+    from .ingest import plural
 
     started = time.perf_counter()
     backend = Backend(settings).open(progress=True)
     try:
         if backend.seeded:
-            print(f"Built the store from {len(backend.seeded.stored)} seed articles "
+            print(f"Built the store from {plural(len(backend.seeded.stored), 'seed article')} "
                   f"({len(backend.seeded.rejected)} rejected).", file=sys.stderr)
         app = create_app(settings, backend)
+        from .pages import warm
+
+        built = warm(app)
+        print(f"Search indexes: {plural(built['names'][0], 'name')} in {built['names'][1] * 1000:.0f} ms, "
+              f"the text of {plural(built['text'][0], 'article')} (SQLite FTS5) in {built['text'][1] * 1000:.0f} ms, "
+              f"{plural(built['reconcile'][0], 'entity', 'entities')} to reconcile in "
+              f"{built['reconcile'][1] * 1000:.0f} ms.", file=sys.stderr)
         print(f"communique is serving {settings.store} at http://{settings.host}:{settings.port}/ "
-              f"(SPARQL at /sparql; ready in {time.perf_counter() - started:.1f} s). Ctrl-C stops it.",
-              file=sys.stderr)
+              f"(SPARQL at /sparql, IRIs under {settings.base_iri}; ready in {time.perf_counter() - started:.1f} s)."
+              " Ctrl-C stops it.", file=sys.stderr)
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         server = waitress.create_server(
             app, host=settings.host, port=settings.port, threads=settings.threads, ident="communique",
@@ -261,8 +348,8 @@ def waitress_errors(server, app) -> None:
         target.channel_class = AppChannel
 
 
-COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "query": cmd_query, "validate": cmd_validate,
-            "serve": cmd_serve}
+COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "query": cmd_query, "export": cmd_export,
+            "validate": cmd_validate, "serve": cmd_serve}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -142,6 +142,12 @@ def incoming(pool, iri: str, known: dict | None = None) -> dict[str, dict]:
     return result
 
 
+def types_of(pool, iri: str) -> set[str]:
+    """The local names of the dip: classes of a resource."""
+    found = rows(pool, f"SELECT DISTINCT ?t WHERE {{ {node(iri)} a ?t }}")
+    return {r["t"][len(DIP):] for r in found if r["t"].startswith(DIP)}
+
+
 def exists(pool, iri: str) -> bool:
     n = node(iri)
     return pool.ask(f"ASK {{ {{ {n} ?p ?o }} UNION {{ ?s ?p {n} }} }}")
@@ -183,14 +189,24 @@ def evidence(pool, fact: str, known: dict | None = None) -> list[dict]:
 # --- actors and places ------------------------------------------------------------------
 
 
-def meetings(pool, where: str, known: dict | None = None) -> dict:
-    """Meetings matching a pattern on ?m, as a timeline: {"count", "items"}."""
+def _block(total: int, items: list, page: int, size: int) -> dict:
+    """A list as a page shows it: its items on this page, the total, and where the pages go."""
+    return {"count": total, "items": items, "page": page, "size": size,
+            "pages": max(1, -(-total // size)), "offset": (page - 1) * size}
+
+
+def _window(page: int, size: int) -> str:
+    return f"LIMIT {int(size)} OFFSET {(int(page) - 1) * int(size)}"
+
+
+def meetings(pool, where: str, known: dict | None = None, page: int = 1, size: int = LIST_CAP) -> dict:
+    """Meetings matching a pattern on ?m, as a timeline, one page of them: {"count", "items", "page", …}."""
     total = count(pool, f"?m a dip:Meeting . {where}")
     # first the page of meetings in date order (few variables: sorting is the cost), then their details
-    page = rows(pool, f"""SELECT ?m WHERE {{ ?m a dip:Meeting . {where} ?m dip:reportedIn ?article .
+    window = rows(pool, f"""SELECT ?m WHERE {{ ?m a dip:Meeting . {where} ?m dip:reportedIn ?article .
         OPTIONAL {{ ?m dip:date ?date }} OPTIONAL {{ ?article dip:date ?adate }}
-    }} ORDER BY STR(COALESCE(?date, ?adate)) ?m LIMIT {LIST_CAP}""")
-    order = {r["m"]: i for i, r in enumerate(page)}
+    }} ORDER BY STR(COALESCE(?date, ?adate)) ?m {_window(page, size)}""")
+    order = {r["m"]: i for i, r in enumerate(window)}
     found = rows(pool, f"""SELECT DISTINCT ?m ?label ?date ?status ?place ?article ?adate WHERE {{
         VALUES ?m {{ {" ".join(node(m) for m in order)} }}
         ?m rdfs:label ?label ; dip:status ?status ; dip:reportedIn ?article .
@@ -212,15 +228,15 @@ def meetings(pool, where: str, known: dict | None = None) -> dict:
     for m in items.values():
         m["participants"].sort(key=lambda p: p["label"])
         m["place_label"] = names.get(m["place"]) if m["place"] else None
-    return {"count": total, "items": list(items.values())}
+    return _block(total, list(items.values()), page, size)
 
 
-def positions(pool, where: str, known: dict | None = None) -> dict:
-    """Positions matching a pattern on ?pos, each with its evidence: {"count", "items"}."""
+def positions(pool, where: str, known: dict | None = None, page: int = 1, size: int = LIST_CAP) -> dict:
+    """Positions matching a pattern on ?pos, each with its evidence, one page of them: {"count", "items", …}."""
     total = count(pool, f"?pos a dip:Position . {where}")
-    page = rows(pool, f"""SELECT ?pos WHERE {{ ?pos a dip:Position . {where} ?pos dip:reportedIn ?article .
-        OPTIONAL {{ ?article dip:date ?adate }} }} ORDER BY STR(?adate) ?pos LIMIT {LIST_CAP}""")
-    order = {r["pos"]: i for i, r in enumerate(page)}
+    window = rows(pool, f"""SELECT ?pos WHERE {{ ?pos a dip:Position . {where} ?pos dip:reportedIn ?article .
+        OPTIONAL {{ ?article dip:date ?adate }} }} ORDER BY STR(?adate) ?pos {_window(page, size)}""")
+    order = {r["pos"]: i for i, r in enumerate(window)}
     found = rows(pool, f"""SELECT DISTINCT ?pos ?label ?holder ?stance ?action ?topic ?article ?adate WHERE {{
         VALUES ?pos {{ {" ".join(node(p) for p in order)} }}
         ?pos rdfs:label ?label ; dip:holder ?holder ; dip:stance ?stance ; dip:topic ?topic ; dip:reportedIn ?article .
@@ -243,48 +259,107 @@ def positions(pool, where: str, known: dict | None = None) -> dict:
             p = items[r["pos"]]
             if not any(e["iri"] == r["ev"] for e in p["evidence"]):
                 p["evidence"].append(_evidence(r))
-    return {"count": total, "items": list(items.values())}
+    return _block(total, list(items.values()), page, size)
 
 
-def mentioned_in(pool, iri: str) -> dict:
+def mentioned_in(pool, iri: str, known: dict | None = None, page: int = 1, size: int = LIST_CAP) -> dict:
     n = node(iri)
     total = count(pool, f"?a schema:mentions {n}")
     found = rows(pool, f"""SELECT DISTINCT ?a ?label ?date WHERE {{ ?a schema:mentions {n} ; rdfs:label ?label .
-        OPTIONAL {{ ?a dip:date ?date }} }} ORDER BY DESC(STR(?date)) ?a LIMIT {LIST_CAP}""")
-    return {"count": total, "items": [{"iri": r["a"], "label": r["label"], "date": r.get("date")} for r in found]}
+        OPTIONAL {{ ?a dip:date ?date }} }} ORDER BY DESC(STR(?date)) ?a {_window(page, size)}""")
+    return _block(total, [{"iri": r["a"], "label": r["label"], "date": r.get("date")} for r in found], page, size)
 
 
-def entity(pool, iri: str, known: dict | None = None) -> dict | None:
-    """Everything the page of ``iri`` shows; ``known`` is an {iri: label} map to spare queries."""
+# The lists a page can show, by the name they take in `?list=`: (key in the page's data, the function,
+# the pattern on the entity `{n}`, the classes whose pages show it).
+LISTS = {
+    "meetings": ("meetings", meetings, "?m dip:participant {n} .", {"Person", "State", "Organization", "Actor"}),
+    "positions": ("positions", positions, "?pos dip:holder {n} .", {"Person", "State", "Organization", "Actor"}),
+    "held": ("held_here", meetings, "?m dip:location {n} .", {"Place", "State"}),
+    "stances": ("stances", positions, "?pos dip:topic {n} .", {"Treaty"}),
+    "articles": ("mentioned_in", None, None, None),  # every page but an article's
+}
+
+
+def lists_of(types: set[str]) -> list[str]:
+    """The names of the lists the page of a resource with these classes shows."""
+    return [name for name, (_, _, _, classes) in LISTS.items()
+            if (classes & types if classes is not None else "Article" not in types)]
+
+
+def list_page(pool, iri: str, name: str, known: dict | None = None, page: int = 1, size: int = LIST_CAP) -> dict:
+    """One page of one list of a resource."""
+    _, fn, pattern, _ = LISTS[name]
+    if fn is None:
+        return mentioned_in(pool, iri, known, page, size)
+    return fn(pool, pattern.format(n=node(iri)), known, page, size)
+
+
+def entity(pool, iri: str, known: dict | None = None, page: int = 1, size: int = LIST_CAP,
+           only: str | None = None) -> dict | None:
+    """Everything the page of ``iri`` shows; ``known`` is an {iri: label} map to spare queries.
+
+    Its lists show page ``page`` of ``size`` items each; ``only`` names the one list to show.
+    """
     data = resource(pool, iri, known)
     if data is None:
         return None
-    n = node(iri)
     types = set(data["types"])
-    if types & {"Person", "State", "Organization", "Actor"}:
-        data["meetings"] = meetings(pool, f"?m dip:participant {n} .", known)
-        data["positions"] = positions(pool, f"?pos dip:holder {n} .", known)
-    if types & {"Place", "State"}:
-        data["held_here"] = meetings(pool, f"?m dip:location {n} .", known)
-    if "Treaty" in types:
-        data["stances"] = positions(pool, f"?pos dip:topic {n} .", known)
+    data["lists"] = lists_of(types)
+    for name in data["lists"]:
+        if only is None or name == only:
+            data[LISTS[name][0]] = dict(list_page(pool, iri, name, known, page, size), name=name)
+    if "stances" in data:
         data["stance_summary"] = stance_summary(data["stances"]["items"])
     if "Meeting" in types or "Position" in types:
         data["fact"] = fact(pool, iri, data, known)
     if "Article" in types:
         data["article"] = article(pool, iri, data)
-    else:
-        data["mentioned_in"] = mentioned_in(pool, iri)
     return data
 
 
+# --- lists as CSV -----------------------------------------------------------------------------
+
+CSV_COLUMNS = {
+    "meetings": ["iri", "label", "date", "reported", "status", "place", "place_label", "participants",
+                 "participant_iris", "article"],
+    "positions": ["iri", "label", "holder", "holder_label", "stance", "action", "topic", "topic_label", "reported",
+                  "article", "rule", "quote"],
+    "articles": ["iri", "label", "date"],
+}
+CSV_COLUMNS["held"], CSV_COLUMNS["stances"] = CSV_COLUMNS["meetings"], CSV_COLUMNS["positions"]
+
+
+def csv_row(name: str, item: dict) -> list:
+    """One item of a list as a CSV row, in the order of CSV_COLUMNS[name]."""
+    if LISTS[name][1] is meetings:
+        people = item["participants"]
+        return [item["iri"], item["label"], item["date"] or "", item["article_date"] or "", item["status"],
+                item["place"] or "", item["place_label"] or "", "; ".join(p["label"] for p in people),
+                " ".join(p["iri"] for p in people), item["article"]]
+    if LISTS[name][1] is positions:
+        ev = item["evidence"][0] if item["evidence"] else {}
+        return [item["iri"], item["label"], item["holder"], item["holder_label"], item["stance"], item["action"] or "",
+                item["topic"], item["topic_label"], item["date"] or "", item["article"], ev.get("rule", ""),
+                ev.get("sentence", "")]
+    return [item["iri"], item["label"], item["date"] or ""]
+
+
 def stance_summary(items: list[dict]) -> list[dict]:
-    """Per holder: their stances over time (for the treaty page)."""
+    """Per holder, their stances grouped by action (the treaty itself, its ratification, its revision…),
+    each group in date order: a change of stance is only ever shown within one action."""
     by_holder: dict[str, dict] = {}
-    for p in items:
-        h = by_holder.setdefault(p["holder"], {"iri": p["holder"], "label": p["holder_label"], "stances": []})
-        h["stances"].append({"stance": p["stance"], "action": p["action"], "date": p["date"], "position": p["iri"]})
-    return sorted(by_holder.values(), key=lambda h: h["label"])
+    for p in sorted(items, key=lambda p: (p["date"] or "", p["iri"])):
+        h = by_holder.setdefault(p["holder"], {"iri": p["holder"], "label": p["holder_label"], "actions": {}})
+        group = h["actions"].setdefault(p["action"], {"action": p["action"], "stances": []})
+        group["stances"].append({"stance": p["stance"], "date": p["date"], "position": p["iri"]})
+    out = []
+    for h in sorted(by_holder.values(), key=lambda h: h["label"]):
+        groups = sorted(h.pop("actions").values(), key=lambda g: (g["action"] is not None, g["action"] or ""))
+        for g in groups:
+            g["changed"] = len({s["stance"] for s in g["stances"]}) > 1
+        out.append(dict(h, groups=groups))
+    return out
 
 
 # --- facts (meetings and positions) -------------------------------------------------------------
@@ -354,11 +429,17 @@ def article(pool, iri: str, data: dict) -> dict:
         "text": value("text", "https://schema.org/") or "",
         "publication": value("publication"), "volume": volume, "issue": issue,
         "date": value("date"), "date_inferred": value("dateInferred") == "true", "date_basis": value("dateBasis"),
-        "source_file": value("sourceFile"),
+        "source_file": value("sourceFile"), "source_row": value("sourceRow"), "headline": value("headline", "https://schema.org/"),
+        "url": _http_url(value("url", "https://schema.org/")), "content_hash": value("contentHash"),
         "mentions": [{"iri": r["mention"], "start": _int(r["start"]), "end": _int(r["end"]), "entity": r["e"],
                       "label": r.get("label", local_name(r["e"]))} for r in mentions],
         "facts": list(items.values()),
     }
+
+
+def _http_url(url: str | None) -> str | None:
+    """Only an http(s) address becomes a link; anything else stays out of the page's hrefs."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
 # --- home ------------------------------------------------------------------------------------------------
@@ -368,6 +449,20 @@ def counts(pool) -> list[tuple[str, int]]:
     found = rows(pool, f"""SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?type
         FILTER(STRSTARTS(STR(?type), "{DIP}")) }} GROUP BY ?type ORDER BY DESC(?n)""")
     return [(local_name(r["type"]), _int(r["n"], 0)) for r in found]
+
+
+# The home page's order: what people look for first, then the rest; the bookkeeping of evidence last.
+USER_CLASSES = ["Person", "State", "Organization", "Meeting", "Treaty", "Position", "Place", "Article"]
+INTERNAL_CLASSES = ["Mention", "Evidence"]
+
+
+def order_counts(found: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(the classes people look for, in USER_CLASSES order then by count; the internal ones)."""
+    rank = {c: i for i, c in enumerate(USER_CLASSES)}
+    shown = sorted((c for c in found if c[0] not in INTERNAL_CLASSES),
+                   key=lambda c: (rank.get(c[0], len(rank)), -c[1], c[0]))
+    internal = sorted((c for c in found if c[0] in INTERNAL_CLASSES), key=lambda c: INTERNAL_CLASSES.index(c[0]))
+    return shown, internal
 
 
 def latest_articles(pool, limit: int = 12) -> list[dict]:

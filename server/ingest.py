@@ -14,28 +14,41 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
-from mappings import ArticleError, Engine, IRIs, bind, read_article, to_graph
+from mappings import ArticleError, Engine, IRIs, bind, readers, to_graph
 from mappings.model import Extraction
+from mappings.text import Article
 
 from . import shacl, store as store_mod
 from .errors import ArticleRejected, BadRequest
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 meeting``, ``2 meetings`` (``many`` for another plural: entity, entities)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
 def article_files(paths) -> list[Path]:
-    """The article files named by `paths`: files as given, directories' *.txt sorted."""
+    """The article files named by `paths`: files as given; a directory's files of every supported
+    type (mappings/readers: text, HTML, JSON Lines, CSV), sorted, hidden files left out. A file
+    named twice (itself, and in its directory) is read once."""
     files: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(x for x in p.glob("*.txt") if x.is_file())
+            found = sorted(x for x in p.iterdir() if x.is_file() and readers.supported(x)
+                           and not x.name.startswith("."))
             if not found:
-                raise BadRequest(f"{p}: no article files (*.txt) in this directory")
+                raise BadRequest(f"{p}: no article files in this directory "
+                                 f"({', '.join('*' + s for s in readers.SUPPORTED)})")
             files.extend(found)
         elif p.is_file():
             files.append(p)
         else:
             raise BadRequest(f"{p}: no such file or directory")
-    return files
+    once: dict[Path, Path] = {}
+    for f in files:
+        once.setdefault(f.resolve(), f)
+    return list(once.values())
 
 
 @dataclass
@@ -48,10 +61,25 @@ class Checked:
 
 
 @dataclass
+class Stored:
+    """What ingest keeps of a stored article: not its graph, so a long ingest's memory stays flat."""
+    name: str
+    iri: str
+    triples: int
+    meetings: int
+    positions: int
+
+
+@dataclass
 class IngestResult:
-    stored: list[Checked] = field(default_factory=list)
+    stored: list[Stored] = field(default_factory=list)
     rejected: list[tuple[Path, str]] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article, the stored copy's IRI)
     seconds: float = 0.0
+
+
+def article_name(article: Article) -> str:
+    return f"{article.source_file} row {article.row}" if article.row is not None else article.source_file
 
 
 class Pipeline:
@@ -66,40 +94,84 @@ class Pipeline:
             self._engine = Engine(self.settings.gazetteer, self.settings.rules)
         return self._engine
 
-    def extract(self, path: Path) -> tuple[Extraction, Graph]:
+    @staticmethod
+    def read(path: Path):
+        """(path, Article or ArticleError) for each article of a file; a file that cannot be read at
+        all gives one ArticleError."""
         try:
-            article = read_article(path)
+            for item in readers.read(path):
+                yield path, item
         except ArticleError as exc:
-            raise ArticleRejected(str(exc)) from None
+            yield path, exc
+
+    def extract_article(self, article: Article) -> tuple[Extraction, Graph]:
         extraction = self.engine.extract(article)
         return extraction, to_graph(extraction, self.iris)
 
-    def check(self, path: Path) -> Checked:
+    def extract(self, path: Path) -> tuple[Extraction, Graph]:
+        """The extraction and graph of a one-article file."""
+        try:
+            article = readers.read_article(path)
+        except ArticleError as exc:
+            raise ArticleRejected(str(exc)) from None
+        return self.extract_article(article)
+
+    def check_article(self, path: Path, article: Article) -> Checked:
         """Extract and validate one article; raises ArticleRejected with a readable report."""
-        extraction, graph = self.extract(path)
-        report = shacl.validate(graph, path.name)
+        extraction, graph = self.extract_article(article)
+        report = shacl.validate(graph, article_name(article))
         checked = Checked(path, str(graph.identifier), extraction, graph, report)
         if not report.conforms:
             raise ArticleRejected(str(report))
         return checked
 
+    def check(self, path: Path) -> Checked:
+        try:
+            article = readers.read_article(path)
+        except ArticleError as exc:
+            raise ArticleRejected(str(exc)) from None
+        return self.check_article(path, article)
+
     def ingest(self, store: ox.Store, paths, progress=None) -> IngestResult:
-        files = article_files(paths)
+        """Read, extract, check and store every article of `paths`. A rejected article (or row)
+        changes nothing in the store; an article whose text is already stored under another id is
+        recognised by its content hash and not stored twice."""
+        items = [item for path in article_files(paths) for item in self.read(path)]
         result = IngestResult()
         started = time.perf_counter()
-        progress = progress or Progress(len(files), quiet=True)
-        for path in files:
+        progress = progress or Progress(len(items), quiet=True)
+        progress.total = len(items)
+        seen_ids: dict[str, str] = {}  # article id -> the file (and row) it came from in this ingest
+        for path, item in items:
+            if isinstance(item, ArticleError):
+                result.rejected.append((path, f"{item}"))
+                progress.step(path.name, f"REJECTED\n{item}")
+                continue
+            name = article_name(item)
+            if item.id in seen_ids:
+                message = (f"{name}: rejected: {seen_ids[item.id]} in this ingest has the same article id "
+                           f"'{item.id}'; rename one file, or give one an 'id:' in its front matter")
+                result.rejected.append((path, message))
+                progress.step(name, f"REJECTED\n{message}")
+                continue
+            seen_ids[item.id] = name
+            iri = str(self.iris.article(item.id))
+            copy = store_mod.article_with_hash(store, item.content_hash, other_than=iri)
+            if copy:
+                result.duplicates.append((name, copy))
+                progress.step(name, f"identical to {copy}; not stored again")
+                continue
             try:
-                checked = self.check(path)
+                checked = self.check_article(path, item)
             except ArticleRejected as exc:
                 result.rejected.append((path, exc.message))
-                progress.step(path.name, f"REJECTED\n{exc.message}")
+                progress.step(name, f"REJECTED\n{exc.message}")
                 continue
             store_mod.replace_graph(store, checked.iri, checked.graph)
-            result.stored.append(checked)
             x = checked.extraction
-            progress.step(path.name, f"{len(checked.graph)} triples, {len(x.meetings)} meetings, "
-                                     f"{len(x.positions)} positions")
+            result.stored.append(Stored(name, checked.iri, len(checked.graph), len(x.meetings), len(x.positions)))
+            progress.step(name, f"{plural(len(checked.graph), 'triple')}, {plural(len(x.meetings), 'meeting')}, "
+                                f"{plural(len(x.positions), 'position')}")
         result.seconds = time.perf_counter() - started
         progress.done()
         return result

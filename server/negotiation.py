@@ -35,11 +35,19 @@ GRAPHS = [  # CONSTRUCT, DESCRIBE and entity data
     Format("nq", "application/n-quads"),
 ]
 HTML = Format("html", "text/html", ("application/xhtml+xml",))
-FORMAT_NAMES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "rdfxml": "rdf",
-                "rdf-xml": "rdf", "nquads": "nq", "n-quads": "nq", "sparql-json": "json"}
+# Names clients send in `format=` / `output=` for the formats above: Fuseki's, SPARQLWrapper's
+# (`rdf+xml`, `json-ld`), file extensions and bare media-type subtypes.
+FORMAT_NAMES = {"turtle": "ttl", "text/n3": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld",
+                "ld+json": "jsonld", "rdfxml": "rdf", "rdf-xml": "rdf", "rdf+xml": "rdf", "rdf/xml": "rdf",
+                "nquads": "nq", "n-quads": "nq", "sparql-json": "json", "sparql-results+json": "json",
+                "srj": "json", "sparql-xml": "xml", "sparql-results+xml": "xml", "srx": "xml",
+                "tab-separated-values": "tsv"}
 # A name that means one thing for results and another for graphs, as clients send it
 # (SPARQLWrapper sends format=xml for RDF/XML, format=n3 for Turtle).
 FALLBACK_NAMES = {"xml": "rdf", "n3": "ttl", "json": "jsonld", "text/n3": "ttl", "text/rdf+n3": "ttl"}
+# Every name and media type some table here offers: a `format=` outside it is unknown, and then Accept decides.
+KNOWN_NAMES = frozenset({n for f in (*RESULTS, *GRAPHS, HTML) for n in (f.name, f.media_type, *f.aliases)}
+                        | set(FORMAT_NAMES) | set(FALLBACK_NAMES))
 
 
 def offered(formats: list[Format]) -> str:
@@ -50,10 +58,12 @@ def choose(accept: str | None, formats: list[Format], format_param: str | None =
            default: Format | None = None) -> Format:
     """The format to answer with.
 
-    A `format` parameter (a name such as ``json`` or a media type) wins over
-    Accept. With no Accept header, or ``*/*`` alone, the default (the first
-    format unless given) is used. Nothing acceptable raises NotAcceptable with
-    the list of what is offered.
+    A `format` parameter (a name such as ``json`` or ``rdf+xml``, or a media
+    type) wins over Accept. A `format` no table here knows does not: a
+    specific Accept that fits answers, else it is refused. With no Accept
+    header, or ``*/*`` alone, the default (the first format unless given) is
+    used. Nothing acceptable raises NotAcceptable with the list of what is
+    offered.
     """
     default = default or formats[0]
     if format_param:
@@ -63,8 +73,27 @@ def choose(accept: str | None, formats: list[Format], format_param: str | None =
             for f in formats:
                 if name in (f.name, f.media_type, *f.aliases):
                     return f
-        raise NotAcceptable(f"format {format_param!r} is not offered here; use one of "
-                            + ", ".join(f.name for f in formats))
+        refused = NotAcceptable(f"format {format_param!r} is not offered here; use one of "
+                                + ", ".join(f.name for f in formats))
+        if wanted in KNOWN_NAMES:
+            raise refused
+        try:  # an unknown name: the Accept header, when it names a type offered here, decides
+            chosen = _by_accept(accept, formats, default) if accept and accept.strip() else None
+        except NotAcceptable:
+            chosen = None
+        if chosen is None or not _names_a_type(accept, chosen):
+            raise refused
+        return chosen
+    return _by_accept(accept, formats, default)
+
+
+def _names_a_type(accept: str, chosen: Format) -> bool:
+    """True when the Accept header names the chosen type (or an alias), not only a wildcard."""
+    parsed = parse_accept_header(accept, MIMEAccept)
+    return any(v in (chosen.media_type, *chosen.aliases) and q > 0 for v, q in parsed)
+
+
+def _by_accept(accept: str | None, formats: list[Format], default: Format) -> Format:
     if not accept or not accept.strip():
         return default
     parsed = parse_accept_header(accept, MIMEAccept)

@@ -12,10 +12,11 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from . import describe, dump, linkeddata as ld, vocab
 from . import negotiation as neg
-from .errors import NotAcceptable, NotFound
+from .errors import BadRequest, NotAcceptable, NotFound
 from .render import annotate, json_for_script, local_name, quote, safe_href, Span
 from .context import pool, settings
 from .search import Searcher
+from .textsearch import TextSearcher
 
 bp = Blueprint("pages", __name__)
 JSON = neg.Format("json", "application/json")
@@ -26,6 +27,28 @@ def searcher() -> Searcher:
     if "communique.search" not in ext:
         ext["communique.search"] = Searcher(pool())
     return ext["communique.search"]
+
+
+def text_searcher() -> TextSearcher:
+    ext = current_app.extensions
+    if "communique.textsearch" not in ext:
+        ext["communique.textsearch"] = TextSearcher(pool())
+    return ext["communique.textsearch"]
+
+
+def warm(app) -> dict[str, tuple[int, float]]:
+    """Build the name, text and reconciliation indexes now (``serve`` does at start): {name: (entries, seconds)}."""
+    import time
+
+    from .reconcile import recon
+
+    out = {}
+    with app.app_context():
+        for name, build in (("names", lambda: searcher().index()), ("text", lambda: text_searcher().index()),
+                            ("reconcile", recon)):
+            started = time.perf_counter()
+            out[name] = (len(build()), time.perf_counter() - started)
+    return out
 
 
 def base() -> str:
@@ -110,12 +133,92 @@ def identifier(path: str):
     return response
 
 
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadRequest(f"page must be a whole number from 1, not {raw!r}")
+    return int(raw)
+
+
+@bp.app_template_global("list_href")
+def list_href(name: str | None = None, page: int | None = None, fmt: str | None = None) -> str:
+    """The URL of this page with another list, page or format (``?list=meetings&page=2``)."""
+    args = {}
+    if name:
+        args["list"] = name
+    if page and page > 1:
+        args["page"] = page
+    if fmt:
+        args["format"] = fmt
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def _pager_links(data: dict, only: str | None, page: int) -> list[tuple[str, str]]:
+    """(rel, href) for <link rel="prev|next"> in the head: within the one list shown, or across the page's lists."""
+    blocks = [data[describe.LISTS[n][0]] for n in data["lists"] if describe.LISTS[n][0] in data]
+    links = []
+    if page > 1:
+        links.append(("prev", list_href(only, page - 1)))
+    if any(b["pages"] > page for b in blocks):
+        links.append(("next", list_href(only, page + 1)))
+    return links
+
+
+def _csv(path: str, iri: str, name: str) -> Response:
+    """Every item of one list, as CSV, fetched a thousand at a time."""
+    import csv
+    import io
+
+    known = searcher().index().label_of
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(describe.CSV_COLUMNS[name])
+        page = 1
+        while True:
+            block = describe.list_page(pool(), iri, name, known, page, 1000)
+            for item in block["items"]:
+                writer.writerow(describe.csv_row(name, item))
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if page >= block["pages"]:
+                return
+            page += 1
+
+    response = Response(stream_with_context(lines()), mimetype="text/csv")
+    filename = path.replace("/", "-") + f"-{name}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @bp.route("/page/<path:path>")
 def page(path: str):
     iri = _iri(path)
-    data = describe.entity(pool(), iri, searcher().index().label_of) if describe.valid_iri(iri) else None
+    if not describe.valid_iri(iri):
+        return _not_found(path)
+    only = request.args.get("list") or None
+    number = _page_number()
+    fmt = (request.args.get("format") or "").lower()
+    if fmt not in ("", "html", "csv"):
+        raise NotAcceptable(f"format {fmt!r} is not offered for a page: html, or csv with list=NAME; "
+                            f"the data is at /data/{path}.ttl (.nt, .jsonld, .rdf)")
+    if only is not None and only not in describe.LISTS:
+        raise NotFound(f"no list {only!r}: the lists are " + ", ".join(describe.LISTS))
+    if fmt == "csv":
+        if only is None:
+            raise BadRequest("name the list to download: ?list=NAME&format=csv (" + ", ".join(describe.LISTS) + ")")
+        if not describe.exists(pool(), iri):
+            return _not_found(path)
+        if only not in describe.lists_of(describe.types_of(pool(), iri)):
+            raise NotFound(f"the page of {iri} has no list {only!r}")
+        return _csv(path, iri, only)
+    data = describe.entity(pool(), iri, searcher().index().label_of, number, settings().page_size, only)
     if data is None:
         return _not_found(path)
+    if only is not None and only not in data["lists"]:
+        raise NotFound(f"the page of {iri} has no list {only!r}: it has " + (", ".join(data["lists"]) or "none"))
     template = {"Article": "article.html", "Meeting": "meeting.html", "Position": "position.html",
                 "Treaty": "treaty.html"}.get(data["page_type"], "entity.html")
     extra = {}
@@ -124,7 +227,8 @@ def page(path: str):
         extra["shacl"] = conformance(iri)
     jsonld = pool().graph(describe_query(iri, incoming=False), "application/ld+json")
     return _page(template, path=path, e=data, alternates=ld.alternates(path),
-                 jsonld=json_for_script(jsonld.decode("utf-8")), query=entity_sparql(iri, data), **extra)
+                 jsonld=json_for_script(jsonld.decode("utf-8")), query=entity_sparql(iri, data),
+                 only=only, page_number=number, page_links=_pager_links(data, only, number), **extra)
 
 
 def conformance(iri: str) -> dict:
@@ -231,24 +335,49 @@ def home():
     cached = ext.get("communique.home")
     generation = pool().generation
     if cached is None or cached[0] != generation:  # both change only when the store is written
-        cached = (generation, describe.counts(pool()), describe.latest_articles(pool()))
+        cached = (generation, describe.order_counts(describe.counts(pool())), describe.latest_articles(pool()))
         ext["communique.home"] = cached
-    return _page("home.html", counts=cached[1], articles=cached[2])
+    counts, internal = cached[1]
+    return _page("home.html", counts=counts, internal=internal, articles=cached[2])
+
+
+def _limit(default: int, most: int) -> int:
+    raw = request.args.get("limit", "")
+    return min(max(int(raw), 1), most) if raw.isdigit() else default
 
 
 @bp.route("/search")
 def search():
+    """Names (labels and aliases, typos forgiven) and the articles' text (FTS5)."""
     q = (request.args.get("q") or "").strip()[:200]
     fmt = neg.choose(request.headers.get("Accept"), [neg.HTML, JSON], request.args.get("format"), default=neg.HTML)
-    limit = min(max(int(request.args.get("limit", 20)) if request.args.get("limit", "").isdigit() else 20, 1), 100)
-    hits = searcher().search(q, limit) if q else []
+    limit = _limit(20, 100)
+    where = request.args.get("in", "all")
+    if where not in ("all", "names", "text"):
+        raise BadRequest(f"in= is names, text or all, not {where!r}")
+    hits = searcher().search(q, limit) if q and where != "text" else []
+    text_total, text_hits = text_searcher().search(q, limit if where == "text" else 10) if q and where != "names" \
+        else (0, [])
     if fmt is JSON:
-        response = current_app.json.response({"query": q, "results": [
-            dict(h.as_dict(), href=ld.local_href(h.iri, base())) for h in hits]})
+        response = current_app.json.response({
+            "query": q,
+            "results": [dict(h.as_dict(), href=href_filter(h.iri)) for h in hits],
+            "text": {"count": text_total,
+                     "results": [dict(h.as_dict(), href=href_filter(h.iri)) for h in text_hits]}})
     else:
-        response = _page("search.html", q=q, hits=hits)
+        response = _page("search.html", q=q, hits=hits, text_total=text_total, text_hits=text_hits, where=where)
     response.headers["Vary"] = "Accept"
     return response
+
+
+@bp.route("/search/complete")
+def complete():
+    """Autocomplete for the search box: the few best names for what has been typed so far (JSON)."""
+    q = (request.args.get("q") or "").strip()[:100]
+    hits = searcher().search(q, _limit(8, 20)) if q else []
+    return current_app.json.response({"query": q, "results": [
+        {"label": h.label, "type": h.type, "matched": h.matched, "fuzzy": h.fuzzy, "iri": h.iri,
+         "href": href_filter(h.iri)} for h in hits]})
 
 
 # --- ontology, shapes, dumps ------------------------------------------------------------------------

@@ -4,7 +4,10 @@ The index is built from three SELECTs (types, labels, aliases; ``LabelIndex.from
 and kept in the server process. A search never touches the store: the last
 query token is matched as a prefix by bisecting a sorted list of
 ``(token, entry)`` pairs, the others must be prefixes of some token of the same
-name. ``Searcher`` rebuilds the index when the store's generation changes (after
+name. When that finds fewer than asked, typos are forgiven: each query token of
+four letters or more may match a name token by edit distance (rapidfuzz's
+normalised Indel similarity, ``FUZZY_CUTOFF``), so ``primakof`` finds Primakov.
+``Searcher`` rebuilds the index when the store's generation changes (after
 a write), so results never lag behind an ingest.
 """
 from __future__ import annotations
@@ -15,11 +18,15 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
+
 DIP = "https://w3id.org/communique/ontology#"
 # Classes searched, in the order results of equal quality are shown.
 CLASSES = ["Person", "State", "Organization", "Place", "Treaty", "Article"]
 _RANK = {c: i for i, c in enumerate(CLASSES)}
 _WORD = re.compile(r"[^\W_]+")
+FUZZY_CUTOFF = 75  # least similarity (0-100) of a misspelt token to a name token
+FUZZY_MIN_LENGTH = 4  # shorter query tokens must be prefixes: "ivan" should not find "iran"
 
 
 def normalise(text: str) -> str:
@@ -48,9 +55,12 @@ class Hit:
     label: str
     type: str
     matched: str  # the name (label or alias) that matched
+    fuzzy: bool = False  # matched only with a typo forgiven
+    score: float = 100.0  # how close the matched name's tokens are to the query's (100: every one a prefix)
 
     def as_dict(self) -> dict:
-        return {"iri": self.iri, "label": self.label, "type": self.type, "matched": self.matched}
+        return {"iri": self.iri, "label": self.label, "type": self.type, "matched": self.matched,
+                "fuzzy": self.fuzzy}
 
 
 class LabelIndex:
@@ -86,6 +96,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
                     pairs.add((t, i))
         self._pairs = sorted(pairs)
         self._keys = [t for t, _ in self._pairs]
+        self._vocab = sorted(set(self._keys))  # each distinct name token once, for the fuzzy match
 
     @staticmethod
     def _add_name(e: Entry, name: str):
@@ -126,11 +137,19 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
         hi = bisect.bisect_left(self._keys, prefix + "\U0010ffff")
         return {i for _, i in self._pairs[lo:hi]}
 
-    def search(self, query: str, limit: int = 20) -> list[Hit]:
-        """Entries whose label or one alias has, for every query token, a token starting with it."""
+    def search(self, query: str, limit: int = 20, fuzzy: bool = True) -> list[Hit]:
+        """Entries whose label or one alias has, for every query token, a token starting with it;
+        then, if fewer than ``limit``, those that match with typos forgiven (``fuzzy``)."""
         q = tokens(query)
         if not q:
             return []
+        hits = self._prefix_search(q, limit)
+        if fuzzy and len(hits) < limit and any(len(w) >= FUZZY_MIN_LENGTH for w in q):
+            seen = {h.iri for h in hits}
+            hits += [h for h in self._fuzzy_search(q, limit) if h.iri not in seen][:limit - len(hits)]
+        return hits
+
+    def _prefix_search(self, q: list[str], limit: int) -> list[Hit]:
         # candidates from the longest query token (the most selective), checked against the rest
         pivot = max(q, key=len)
         scored = []
@@ -148,6 +167,50 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
         scored.sort()
         return [Hit(self.entries[i].iri, self.entries[i].label, self.entries[i].type, self.entries[i].names[n])
                 for *_, i, n in scored[:limit]]
+
+    def _token_matches(self, w: str) -> dict[str, float]:
+        """Name tokens a query token may stand for, with their similarity: prefixes 100, typos less."""
+        lo = bisect.bisect_left(self._vocab, w)
+        hi = bisect.bisect_left(self._vocab, w + "\U0010ffff")
+        found = {t: 100.0 for t in self._vocab[lo:hi]}
+        if len(w) >= FUZZY_MIN_LENGTH:
+            for t, score, _ in process.extract(w, self._vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF,
+                                               limit=200):
+                found.setdefault(t, score)
+        return found
+
+    def _fuzzy_search(self, q: list[str], limit: int) -> list[Hit]:
+        """Entries one of whose names has, for every query token, a token close to it."""
+        matches = [self._token_matches(w) for w in q]
+        if not all(matches):
+            return []
+        candidates: set[int] | None = None
+        for m in matches:  # entries holding a close token for every query token
+            found = set()
+            for t in m:
+                lo = bisect.bisect_left(self._keys, t)
+                hi = bisect.bisect_right(self._keys, t)
+                found.update(i for _, i in self._pairs[lo:hi])
+            candidates = found if candidates is None else candidates & found
+            if not candidates:
+                return []
+        scored = []
+        for i in candidates:
+            e = self.entries[i]
+            best = None
+            for n, toks in enumerate(e.name_tokens):
+                per_token = [max((m[t] for t in toks if t in m), default=None) for m in matches]
+                if None in per_token:
+                    continue
+                score = sum(per_token) / len(per_token)
+                if best is None or score > best[0]:
+                    best = (score, n)
+            if best is not None:
+                scored.append((-best[0], e.type == "Article", _RANK.get(e.type, 99), len(e.label), e.label, i, best[1]))
+        scored.sort()
+        return [Hit(self.entries[i].iri, self.entries[i].label, self.entries[i].type, self.entries[i].names[n],
+                    fuzzy=True, score=round(-neg, 1))
+                for neg, *_, i, n in scored[:limit]]
 
 
 def _score(q: list[str], toks: list[str], norm: str, preferred: bool) -> int:
@@ -183,5 +246,5 @@ class Searcher:
                 self._generation = generation
         return self._index
 
-    def search(self, query: str, limit: int = 20) -> list[Hit]:
-        return self.index().search(query, limit)
+    def search(self, query: str, limit: int = 20, fuzzy: bool = True) -> list[Hit]:
+        return self.index().search(query, limit, fuzzy)

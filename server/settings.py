@@ -30,7 +30,9 @@ class Setting:
 
 TABLE = [
     Setting("store", "./data/store", "Directory of the Oxigraph store."),
-    Setting("base_iri", "http://localhost:5000/", "Base of every IRI the tool mints ({base}id/…)."),
+    Setting("base_iri", "", "Base of every IRI the tool mints ({base}id/…); empty: the base of the IRIs "
+            "already in the store, else http://localhost:{port}/ (the host instead of localhost when it is "
+            "neither a loopback nor a wildcard address)."),
     Setting("seeds", str(ROOT / "seeds"), "Articles that `serve` loads into an empty store."),
     Setting("gazetteer", str(ROOT / "mappings" / "gazetteer"), "Directory of gazetteer files (*.yaml)."),
     Setting("rules", str(ROOT / "mappings" / "rules"), "Directory of mapping rule files (*.yaml)."),
@@ -41,6 +43,8 @@ TABLE = [
     Setting("threads", 8, "HTTP threads of the web server.", int),
     Setting("max_body", 1_048_576, "Largest request body accepted, in bytes (larger: 413).", int),
     Setting("max_rows_html", 1000, "Most result rows an HTML page shows.", int),
+    Setting("page_size", 200, "Most items of one list on a page (meetings, positions, articles); longer lists "
+            "page with ?page=.", int),
     Setting("update_token", "", "Bearer token that SPARQL Update and Graph Store writes need; empty: writes are off (403)."),
     Setting("service_allowlist", "", "Space- or comma-separated SPARQL endpoints that SERVICE may call; empty: SERVICE is off (400)."),
     Setting("load_allowlist", "", "Space- or comma-separated http(s) IRIs that LOAD may fetch (an entry ending in / allows every IRI under it); empty: LOAD is off (400)."),
@@ -56,7 +60,7 @@ class SettingError(ValueError):
 @dataclass
 class Settings:
     store: str = "./data/store"
-    base_iri: str = "http://localhost:5000/"
+    base_iri: str = ""  # empty: derived from host and port by check(), or the store's own (Backend)
     seeds: str = str(ROOT / "seeds")
     gazetteer: str = str(ROOT / "mappings" / "gazetteer")
     rules: str = str(ROOT / "mappings" / "rules")
@@ -67,6 +71,7 @@ class Settings:
     threads: int = 8
     max_body: int = 1_048_576
     max_rows_html: int = 1000
+    page_size: int = 200
     update_token: str = field(default="", repr=False)
     service_allowlist: str = ""
     load_allowlist: str = ""
@@ -90,11 +95,14 @@ class Settings:
         return settings
 
     def check(self):
+        if not self.base_iri:
+            self.base_iri = default_base(self.host, self.port)
+            self.extra["base_iri_derived"] = True  # the store's own base, if it has one, wins (Backend.open)
         if not self.base_iri.startswith(("http://", "https://")):
             raise SettingError(f"base_iri must be an http(s) IRI, not {self.base_iri!r}")
         if not self.base_iri.endswith("/"):
             object.__setattr__(self, "base_iri", self.base_iri + "/")
-        for name in ("query_timeout", "query_workers", "threads", "max_body", "max_rows_html"):
+        for name in ("query_timeout", "query_workers", "threads", "max_body", "max_rows_html", "page_size"):
             if getattr(self, name) <= 0:
                 raise SettingError(f"{name} must be greater than 0")
         if not 0 < self.port < 65536:
@@ -118,6 +126,15 @@ class Settings:
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+
+
+LOCAL_HOSTS = {"", "127.0.0.1", "localhost", "0.0.0.0", "::", "::1"}
+
+
+def default_base(host: str, port: int) -> str:
+    """The base IRI when none is set: where `serve` answers, as a browser on this machine names it."""
+    name = "localhost" if host in LOCAL_HOSTS else (f"[{host}]" if ":" in host else host)
+    return f"http://{name}:{port}/"
 
 
 def _convert(setting: Setting, raw, where: str):

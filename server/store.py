@@ -83,12 +83,32 @@ def replace_graph(store: ox.Store, name: str, graph: Graph):
     store.update(update)
 
 
+def article_with_hash(store: ox.Store, content_hash: str, other_than: str) -> str | None:
+    """The IRI of a stored article, other than `other_than`, whose text has this content hash."""
+    if not content_hash:
+        return None
+    hash_term = ox.Literal(content_hash)
+    prop = ox.NamedNode("https://w3id.org/communique/ontology#contentHash")
+    for quad in store.quads_for_pattern(None, prop, hash_term, None):
+        if quad.subject.value != other_than and quad.graph_name == quad.subject:
+            return quad.subject.value
+    return None
+
+
 def remove_graph(store: ox.Store, name: str) -> bool:
     node = ox.NamedNode(name)
     if not store.contains_named_graph(node):
         return False
     store.remove_graph(node)
     return True
+
+
+def minted_base(store: ox.Store) -> str | None:
+    """The base IRI the store's articles were minted under (``{base}id/article/…``), or None."""
+    for g in store.named_graphs():
+        if isinstance(g, ox.NamedNode) and "/id/article/" in g.value:
+            return g.value.split("id/article/", 1)[0]
+    return None
 
 
 def count_quads(store: ox.Store) -> int:

@@ -73,16 +73,17 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, tmp: Path, *extra: str, env: dict | None = None):
+    def __init__(self, tmp: Path, *extra: str, env: dict | None = None, base_iri: bool = True):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.store = tmp / "store"
         self.log = open(tmp / "serve.log", "w+")
         environ = dict(os.environ, **(env or {}))
         environ.pop("COMMUNIQUE_STORE", None)
+        environ.pop("COMMUNIQUE_BASE_IRI", None)
         self.proc = subprocess.Popen(
             [str(BIN / "communique"), "serve", "--store", str(self.store), "--port", str(self.port),
-             "--base-iri", f"http://127.0.0.1:{self.port}/", *extra],
+             *(["--base-iri", f"http://127.0.0.1:{self.port}/"] if base_iri else []), *extra],
             stdout=self.log, stderr=subprocess.STDOUT, env=environ)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -131,3 +131,50 @@ def test_query_this_in_sparql_opens_yasgui_with_the_query(browser, live, tmp_pat
     wait(b).until(lambda d: "yevgeny-primakov" in d.execute_script(
         "const cm = document.querySelector('.CodeMirror'); return cm ? cm.CodeMirror.getValue() : ''"))
     shot(b, tmp_path, "sparql-prefilled")
+
+
+@pytest.mark.skipif(not YASGUI.exists(), reason="YASGUI is not installed (make installs it)")
+@pytest.mark.parametrize("width", [360, 400])
+def test_sparql_page_fits_a_phone(browser, live, tmp_path, width):
+    b = browser
+    b.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                      {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        b.get(live.url + "/sparql")
+        wait(b).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".yasqe_queryButton"))
+        b.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+        wait(b).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".yasr table tbody tr")) > 3)
+        assert b.execute_script("return window.innerWidth") == width
+        scroll = b.execute_script("return document.documentElement.scrollWidth")
+        shot(b, tmp_path, f"sparql-phone-{width}")
+        assert scroll <= width, f"the SPARQL page is {scroll} px wide on a {width} px screen"
+    finally:
+        b.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_search_box_autocompletes(browser, live, tmp_path):
+    b = browser
+    b.get(live.url + "/")
+    box = b.find_element(By.ID, "q")
+    box.click()
+    box.send_keys("Primak")
+    wait(b).until(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.complete li[role=option]"))
+    assert box.get_attribute("aria-expanded") == "true"
+    options = b.find_elements(By.CSS_SELECTOR, "ul.complete li[role=option]")
+    assert options[0].text.startswith("Yevgeny Primakov")
+    shot(b, tmp_path, "autocomplete")
+    box.send_keys(Keys.ARROW_DOWN)
+    assert box.get_attribute("aria-activedescendant") == options[0].get_attribute("id")
+    box.send_keys(Keys.ENTER)
+    wait(b).until(EC.url_contains("/page/person/yevgeny-primakov"))
+    # the header's box on every other page, with a typo
+    small = b.find_element(By.ID, "site-q")
+    small.click()
+    small.send_keys("talbot")
+    wait(b).until(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.complete li[role=option]"))
+    first = b.find_elements(By.CSS_SELECTOR, "ul.complete li[role=option]")[0]
+    assert first.text.startswith("Strobe Talbott")
+    small.send_keys(Keys.ESCAPE)
+    assert small.get_attribute("aria-expanded") == "false"
+    small.send_keys(Keys.ENTER)  # without a highlighted suggestion, the form searches as before
+    wait(b).until(EC.url_contains("/search?q=talbot"))

@@ -46,7 +46,7 @@ def test_sparqlwrapper_ask_json_and_xml(live):
     assert doc.getElementsByTagName("boolean")[0].firstChild.data == "true"
 
 
-@pytest.mark.parametrize("fmt", ["TURTLE", "XML", "N3", "JSONLD"])
+@pytest.mark.parametrize("fmt", ["TURTLE", "XML", "RDFXML", "N3", "JSONLD"])
 def test_sparqlwrapper_construct(live, fmt):
     import SPARQLWrapper
 

@@ -1,6 +1,12 @@
 """Tests that keep the docs true."""
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from server.cli import build_parser
 from server.settings import TABLE
@@ -37,3 +43,37 @@ def test_rule_language_is_documented():
 
     for key in SPEC_KEYS:
         assert f"`{key}" in doc, f"spec key {key} is not documented in mappings/README.md"
+
+
+# --- the README's shell examples, run as written against a real server ------------------------
+
+def _sh_blocks(section: str) -> list[str]:
+    body = README.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return [b.split("```", 1)[0] for b in body.split("```sh\n")[1:]]
+
+
+def _run_sh(block: str, live) -> subprocess.CompletedProcess:
+    script = block.replace("http://127.0.0.1:5000", live.url)
+    script = "\n".join(line.replace("curl ", "curl -sSf ", 1) if line.startswith("curl ") else line
+                       for line in script.splitlines())
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    return subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_quick_start_examples_run_as_written(live):
+    block = _sh_blocks("Quick start")[1]  # the first block is `make serve` / `make test`
+    assert block.count("curl ") >= 2
+    out = _run_sh(block, live)
+    assert out.returncode == 0, out.stderr
+    assert '"bindings"' in out.stdout and "/id/meeting/" in out.stdout  # the SELECT found meetings
+    assert "/id/person/yevgeny-primakov> " in out.stdout  # and the Turtle of Primakov, through the 303
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_linked_data_examples_run_as_written(live):
+    block = _sh_blocks("Linked Data")[0]
+    out = _run_sh(block, live)
+    assert out.returncode == 0, out.stderr
+    assert "303" in out.stdout and "/data/person/yevgeny-primakov.ttl" in out.stdout

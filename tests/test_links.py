@@ -92,3 +92,21 @@ def test_safe_href_as_a_function():
     for bad in ("javascript:alert(1)", "JAVASCRIPT:x", "data:text/html,x", "vbscript:x", "file:///etc/passwd",
                 "java\tscript:x", " javascript:x", "\x01javascript:x", "ftp://x/", "urn:isbn:1", "relative/path", ""):
         assert safe_href(bad) == "", bad
+
+
+def test_search_results_and_autocomplete_never_link_other_schemes(server):
+    """Search (HTML and JSON) and the autocomplete list a typed, labelled entity whatever its IRI; only a safe one
+    gets an href (complete.js then opens nothing for it)."""
+    r = update(server, 'INSERT DATA { GRAPH <http://example.org/links-search> { <JaVaScRiPt:alert(9)> a dip:Person ; '
+                       'rdfs:label "Zyzzyx Scriptovich" } }')
+    assert r.status_code == 204, r.text
+    html = requests.get(server.url + "/search", params={"q": "zyzzyx"}, headers=BROWSER).text
+    assert "Zyzzyx Scriptovich" in html
+    assert_only_safe_links(html, "/search")
+    found = requests.get(server.url + "/search", params={"q": "zyzzyx"}, headers={"Accept": "application/json"}).json()
+    completed = requests.get(server.url + "/search/complete", params={"q": "zyzz"}).json()
+    for results in (found["results"], completed["results"]):
+        hit = next(h for h in results if h["iri"] == "JaVaScRiPt:alert(9)")
+        assert hit["href"] == ""
+    primakov = requests.get(server.url + "/search/complete", params={"q": "primakov"}).json()["results"]
+    assert primakov and all(h["href"].startswith("/page/") for h in primakov)

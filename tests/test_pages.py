@@ -35,6 +35,7 @@ class Page(HTMLParser):
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
         self.tags, self.ids, self.links, self.headings, self.scripts = [], [], [], [], []
+        self.script_srcs = []  # scripts from files: only the site's own
         self.attrs_of: list[tuple[str, dict]] = []
         self._heading, self._script, self.text = None, None, []
         self.feed(html)
@@ -49,7 +50,9 @@ class Page(HTMLParser):
             self.links.append(a)
         if tag in ("h1", "h2", "h3"):
             self._heading = [tag, ""]
-        if tag == "script":
+        if tag == "script" and "src" in a:
+            self.script_srcs.append(a["src"])
+        elif tag == "script":
             self._script = [a.get("type"), ""]
 
     def handle_endtag(self, tag):
@@ -349,7 +352,8 @@ def test_article_text_is_escaped_everywhere(hostile):
         html, page = get_page(hostile, path)
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold</b>" not in html
         assert [s for s in page.tags if s in ("img", "b")] == []
-        assert all(kind == "application/ld+json" for kind, _ in page.scripts)
+        assert all(kind == "application/ld+json" for kind, _ in page.scripts)  # no inline script runs
+        assert page.script_srcs == ["/static/complete.js"]  # the search box's autocomplete, from this site
     html, page = get_page(hostile, "/page/article/h01_hostile")
     assert '<script>alert("x")</script>' in page.shown(), "shown as text"
     script = [t for k, t in page.scripts if k == "application/ld+json"][0]
@@ -413,3 +417,39 @@ def test_dump_terms_become_n_triples():
     chunks = [b"?s\t?p\t?o\t?g\n<http://a>\t<http://p>\t", b"5\t<http://g>\n"]
     assert b"".join(tsv_to_quads(chunks)) == (
         b'<http://a> <http://p> "5"^^<http://www.w3.org/2001/XMLSchema#integer> <http://g> .\n')
+
+
+# --- the treaty summary groups stances by action ------------------------------------------
+
+
+def test_stance_summary_groups_by_action():
+    from server.describe import stance_summary
+
+    def pos(iri, stance, action, date):
+        return {"iri": iri, "holder": "x:russia", "holder_label": "Russia", "stance": stance, "action": action,
+                "date": date}
+
+    [russia] = stance_summary([pos("p1", "Opposition", "Revision", "1999-02-23"), pos("p2", "Support", None, "1999-02-23"),
+                               pos("p3", "Support", "Ratification", "1999-02-23"),
+                               pos("p4", "Opposition", "Ratification", "1999-05-28")])
+    assert [g["action"] for g in russia["groups"]] == [None, "Ratification", "Revision"]  # the treaty itself first
+    by_action = {g["action"]: g for g in russia["groups"]}
+    assert [s["stance"] for s in by_action["Ratification"]["stances"]] == ["Support", "Opposition"]
+    assert by_action["Ratification"]["changed"] and not by_action["Revision"]["changed"] and not by_action[None]["changed"]
+
+
+def test_treaty_page_shows_different_actions_apart(live):
+    """Russia opposes the ABM treaty's revision and supports the treaty: two stances, not one reversal."""
+    import html5lib
+    import requests
+
+    doc = html5lib.parse(requests.get(live.url + "/page/treaty/abm-treaty").text, namespaceHTMLElements=False)
+    rows = {r.find("th/a").text: r for r in doc.find(".//table[@class='stances']").iter("tr") if r.find("th/a") is not None}
+    russia = ["".join(li.itertext()).split() for li in rows["Russia"].iter("li")]
+    assert russia == [["the", "treaty:", "supports", "1999-02-23"], ["its", "revision:", "opposes", "1999-02-23"]]
+    assert "→" not in "".join(rows["Russia"].itertext())
+    doc = html5lib.parse(requests.get(live.url + "/page/treaty/start-ii").text, namespaceHTMLElements=False)
+    rows = {r.find("th/a").text: r for r in doc.find(".//table[@class='stances']").iter("tr") if r.find("th/a") is not None}
+    ratification = next(li for li in rows["Russia"].iter("li") if "ratification" in "".join(li.itertext()))
+    text = " ".join("".join(ratification.itertext()).split())
+    assert text == "its ratification: supports 1999-02-23 → opposes 1999-05-28 (changed)", text

@@ -193,3 +193,77 @@ def test_glued_title_modifier(engine):
 def test_extending_a_treaty_is_support(engine):
     _, _, positions = run(engine, "Russia and the United States agreed to extend the START I treaty.")
     assert ("Russia", "Support", "START I", None) in positions
+
+
+@pytest.mark.parametrize("body, meeting", [
+    # a demonym and "capital": the state's capital
+    ("Igor Ivanov met Madeleine Albright in the Norwegian capital on Monday.",
+     ({"Igor Ivanov", "Madeleine Albright"}, "Oslo")),
+    # an apposition that names the office: the person is the name after the second title
+    ("Sergei Lavrov and his German counterpart, Foreign Minister Heiko Maas, met in Moscow.",
+     ({"Sergei Lavrov", "Heiko Maas"}, "Moscow")),
+    # a given name the recogniser took for a place: the compound is one name, a person's
+    # (the small model reads "Chrystia" alone as a GPE)
+    ("Chrystia Freeland and Madeleine Albright met in Oslo.",
+     ({"Chrystia Freeland", "Madeleine Albright"}, "Oslo")),
+])
+def test_names_and_places_read_from_their_modifiers(engine, body, meeting):
+    _, meetings, _ = run(engine, body)
+    people, place = meeting
+    assert (frozenset(people), place, None) in meetings
+
+
+def test_a_demonym_qualified_body_is_that_states_own(engine):
+    x, _, positions = run(engine, "The Mexican Senate has vowed to ratify the Kyoto Protocol quickly.")
+    holders = {h for h, *_ in positions}
+    assert holders == {"Mexican Senate"}
+    assert "United States Senate" not in {e.label for e in x.entities.values()}
+
+
+def test_a_transcript_label_in_capitals_names_the_speaker_of_contractions(engine):
+    body = ("PRIME MINISTER JOHN HOWARD: Good morning.\n\n"
+            "QUESTION: Will you see the President?\n\n"
+            "PRIME MINISTER JOHN HOWARD: Next week I'll sit down with President Clinton in Washington.")
+    x, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"John Howard", "Bill Clinton"}), "Washington, D.C.", None)}
+    (m,) = x.meetings
+    assert m.status == "Planned"  # "I'll" is "I will"
+    assert "Question" not in {e.label for e in x.entities.values()}
+
+
+def test_a_title_and_a_surname_nobody_named_in_full_is_a_person(engine):
+    _, meetings, _ = run(engine, "Igor Ivanov met President Kravanek in Oslo. Kravanek later left.")
+    assert meetings == {(frozenset({"Igor Ivanov", "Kravanek"}), "Oslo", None)}
+
+
+def test_honorifics_particles_and_an_aside_after_received(engine):
+    head = "---\ndate: 2020-11-18\n---\n"
+    body = ("Prime Minister Benjamin Netanyahu received today, at his office in Jerusalem, "
+            "Foreign Minister Dr. Khalid bin Ahmed Al Khalifa.\n\n"
+            "Foreign Minister Al Khalifa later met Mike Pompeo in Jerusalem.")
+    x, meetings, _ = run(engine, body, head=head)
+    assert meetings == {
+        (frozenset({"Benjamin Netanyahu", "Khalid bin Ahmed Al Khalifa"}), "Jerusalem", "2020-11-18"),
+        (frozenset({"Khalid bin Ahmed Al Khalifa", "Mike Pompeo"}), "Jerusalem", None)}
+
+
+@pytest.mark.parametrize("body, position", [
+    # a place-named treaty in lower case, plural
+    ("Igor Ivanov said Russia would implement the Minsk agreements in full.",
+     ("Russia", "Support", "Minsk agreements", "Implementation")),
+])
+def test_treaties_named_after_places_in_lower_case(engine, body, position):
+    _, _, positions = run(engine, body)
+    assert position in positions
+
+
+def test_a_description_ends_before_a_date_and_a_common_word_names_no_treaty(engine):
+    # "Friday" would otherwise be the distinctive word of the Good Friday Agreement
+    _, _, positions = run(engine, "The United States pulled out of a landmark arms treaty with Russia on Friday.")
+    assert not any(topic == "Good Friday Agreement" for _, _, topic, _ in positions)
+
+
+def test_people_who_sign_a_document_together_meet_and_states_do_not(engine):
+    _, meetings, _ = run(engine, "Igor Ivanov and Madeleine Albright signed a joint statement in Oslo. "
+                                 "Russia and Ukraine signed a joint statement.")
+    assert meetings == {(frozenset({"Igor Ivanov", "Madeleine Albright"}), "Oslo", None)}

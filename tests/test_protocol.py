@@ -230,6 +230,43 @@ def test_negotiation_for_graphs_and_406():
     assert "text/turtle" in exc.value.message
 
 
+@pytest.mark.parametrize("name, expected", [
+    ("rdf+xml", "application/rdf+xml"), ("rdfxml", "application/rdf+xml"), ("xml", "application/rdf+xml"),
+    ("json-ld", "application/ld+json"), ("jsonld", "application/ld+json"), ("ld+json", "application/ld+json"),
+    ("turtle", "text/turtle"), ("ttl", "text/turtle"), ("TTL", "text/turtle"), ("n3", "text/turtle"),
+    ("nt", "application/n-triples"), ("ntriples", "application/n-triples"), ("n-triples", "application/n-triples"),
+    ("trig", "application/trig"), ("nquads", "application/n-quads"), ("nq", "application/n-quads"),
+])
+def test_format_parameter_aliases_for_graphs(name, expected):
+    from server import negotiation as neg
+
+    assert neg.choose(None, neg.GRAPHS, name).media_type == expected
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("json", "application/sparql-results+json"), ("srj", "application/sparql-results+json"),
+    ("sparql-results+json", "application/sparql-results+json"), ("xml", "application/sparql-results+xml"),
+    ("srx", "application/sparql-results+xml"), ("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
+])
+def test_format_parameter_aliases_for_results(name, expected):
+    from server import negotiation as neg
+
+    assert neg.choose(None, neg.RESULTS, name).media_type == expected
+
+
+def test_a_matching_accept_wins_over_an_unknown_format_parameter():
+    from server import negotiation as neg
+    from server.errors import NotAcceptable
+
+    assert neg.choose("application/rdf+xml", neg.GRAPHS, "rdf-xml-please").media_type == "application/rdf+xml"
+    assert neg.choose("text/csv", neg.RESULTS, "excel").media_type == "text/csv"
+    for accept in (None, "*/*", "image/png"):  # nothing the client named fits: the unknown format is the answer
+        with pytest.raises(NotAcceptable) as exc:
+            neg.choose(accept, neg.GRAPHS, "excel")
+        assert "'excel'" in exc.value.message
+    assert neg.choose("text/csv", neg.RESULTS, "json").media_type == "application/sparql-results+json"  # a known one wins
+
+
 def test_service_detection_and_using_rewrite():
     from server.errors import BadRequest
     from server.federation import analyse

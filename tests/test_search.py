@@ -65,6 +65,25 @@ def test_entities_come_before_articles(index):
         == ["State", "Article"]
 
 
+@pytest.mark.parametrize("query, first", [
+    ("primakof", "x:primakov"), ("Primakof", "x:primakov"), ("yevgeny-primakof", "x:primakov"),
+    ("evgeni primakov", "x:primakov"), ("balistic misile", "x:abm"), ("zurch", "x:zurich"), ("rusia", "x:russia"),
+])
+def test_typos_are_forgiven(index, query, first):
+    hits = index.search(query)
+    assert hits and hits[0].iri == first, (query, hits)
+    assert hits[0].fuzzy and 75 <= hits[0].score < 100
+
+
+def test_fuzzy_matches_come_after_prefix_matches_and_stay_close(index):
+    hits = index.search("prim")  # prefixes only: no typo needed, none forgiven
+    assert hits and not any(h.fuzzy for h in hits)
+    assert index.search("prim", fuzzy=False) == hits
+    assert index.search("gor") == [h for h in index.search("gor") if not h.fuzzy]  # short tokens are never fuzzy
+    assert index.search("nobody") == [] and index.search("xylophone") == []
+    assert index.search("primakof", fuzzy=False) == []
+
+
 def test_limit(index):
     assert len(index.search("p", limit=2)) == 2
 
@@ -106,7 +125,8 @@ def test_search_json_for_autocomplete(client):
     first = data["results"][0]
     assert data["query"] == "Primak"
     assert first == {"iri": "http://localhost:5000/id/person/yevgeny-primakov", "label": "Yevgeny Primakov",
-                     "type": "Person", "matched": "Yevgeny Primakov", "href": "/page/person/yevgeny-primakov"}
+                     "type": "Person", "matched": "Yevgeny Primakov", "fuzzy": False,
+                     "href": "/page/person/yevgeny-primakov"}
 
 
 def test_search_html(client):
@@ -123,3 +143,43 @@ def test_search_finds_every_kind_of_entity_in_the_seed_graph(client):
                     ("talbott", "/page/person/strobe-talbott")):
         results = client.get("/search", query_string={"q": q, "format": "json"}).get_json()["results"]
         assert results[0]["href"] == href, q
+
+
+def test_typo_search_over_http(live):
+    import requests
+
+    for q in ("yevgeny-primakof", "Primakof", "yevgenny primakow"):
+        r = requests.get(live.url + "/search", params={"q": q}, headers={"Accept": "application/json"})
+        first = r.json()["results"][0]
+        assert first["href"] == "/page/person/yevgeny-primakov" and first["fuzzy"] is True, (q, first)
+    html = requests.get(live.url + "/search", params={"q": "primakof"}, headers={"Accept": "text/html"}).text
+    assert "Yevgeny Primakov" in html and "close spelling" in html
+
+
+def test_404_suggests_the_entity_despite_a_typo(live):
+    import html5lib
+    import requests
+
+    r = requests.get(live.url + "/id/person/yevgeny-primakof", headers={"Accept": "text/html"})
+    assert r.status_code == 404
+    doc = html5lib.parse(r.text, namespaceHTMLElements=False)
+    suggested = [a.get("href") for a in doc.iter("a") if (a.get("href") or "").startswith("/page/")]
+    assert suggested[0] == "/page/person/yevgeny-primakov", suggested
+    r = requests.get(live.url + "/page/treaty/anti-balistic-missile-treaty")
+    assert r.status_code == 404 and 'href="/page/treaty/abm-treaty"' in r.text
+
+
+def test_autocomplete_endpoint(live):
+    import requests
+
+    r = requests.get(live.url + "/search/complete", params={"q": "Primak"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")
+    first = r.json()["results"][0]
+    assert first["label"] == "Yevgeny Primakov" and first["href"] == "/page/person/yevgeny-primakov"
+    assert first["type"] == "Person" and first["fuzzy"] is False
+    assert requests.get(live.url + "/search/complete", params={"q": "talbot"}).json()["results"][0]["label"] \
+        == "Strobe Talbott"
+    assert len(requests.get(live.url + "/search/complete", params={"q": "m"}).json()["results"]) <= 8
+    assert requests.get(live.url + "/search/complete", params={"q": ""}).json() == {"query": "", "results": []}
+    r = requests.get(live.url + "/search/complete", params={"q": "mos"}, headers={"Origin": "https://elsewhere.example"})
+    assert r.headers["Access-Control-Allow-Origin"] == "*"

@@ -5,6 +5,8 @@ import pytest
 import requests
 from rdflib import OWL, Graph, URIRef
 
+from conftest import SEED
+
 DIP = "https://w3id.org/communique/ontology#"
 MEETINGS = f"PREFIX dip: <{DIP}> SELECT ?m WHERE {{ ?m a dip:Meeting }}"
 
@@ -138,3 +140,91 @@ def test_error_shape_is_fixed(client):
 def test_home_page_counts(client):
     r = client.get("/")
     assert r.status_code == 200 and b"Meeting" in r.data
+
+
+# --- the base IRI follows the port when none is set ------------------------------------------
+
+
+def test_default_base_iri_follows_host_and_port():
+    from server.settings import Settings
+
+    assert Settings.load({}, environ={}).base_iri == "http://localhost:5000/"
+    assert Settings.load({"port": 8123}, environ={}).base_iri == "http://localhost:8123/"
+    assert Settings.load({}, environ={"COMMUNIQUE_PORT": "8124"}).base_iri == "http://localhost:8124/"
+    assert Settings.load({"host": "0.0.0.0", "port": 80}, environ={}).base_iri == "http://localhost:80/"
+    assert Settings.load({"host": "kg.example.org", "port": 8000}, environ={}).base_iri == "http://kg.example.org:8000/"
+    assert Settings.load({"host": "fd00::1", "port": 8000}, environ={}).base_iri == "http://[fd00::1]:8000/"
+    explicit = Settings.load({"port": 8123, "base_iri": "https://example.org/kg"}, environ={})
+    assert explicit.base_iri == "https://example.org/kg/" and not explicit.extra.get("base_iri_derived")
+
+
+def test_serve_on_another_port_mints_iris_there(tmp_path):
+    from conftest import LiveServer
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / SEED.name).write_text(SEED.read_text())
+    server = LiveServer(tmp_path, "--seeds", str(seeds), base_iri=False)
+    try:
+        base = f"http://localhost:{server.port}/"
+        r = requests.get(server.url + "/sparql", params={"query": MEETINGS}, headers={"Accept": "application/json"})
+        iris = [b["m"]["value"] for b in r.json()["results"]["bindings"]]
+        assert iris and all(i.startswith(base + "id/meeting/") for i in iris), iris[:3]
+        person = requests.get(server.url + "/page/person/yevgeny-primakov")
+        assert person.status_code == 200 and base + "id/person/yevgeny-primakov" in person.text
+        assert f"IRIs under {base}" in server.output()
+        assert "Search indexes: " in server.output() and "1 article (SQLite FTS5)" in server.output()
+        assert "entities to reconcile" in server.output()  # built at start, not by the first request
+    finally:
+        server.stop()
+
+
+def test_a_store_keeps_its_base_when_none_is_set(tmp_path):
+    """A store minted under one base, opened on another port without --base-iri, keeps its IRIs (and pages)."""
+    from conftest import make_settings
+    from server.backend import Backend
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / SEED.name).write_text(SEED.read_text())
+    first = Backend(make_settings(tmp_path, seeds=str(seeds), port=5001)).open()
+    first.close()
+    assert first.settings.base_iri == "http://localhost:5001/"
+    second = Backend(make_settings(tmp_path, seeds=str(seeds), port=5002)).open()
+    try:
+        assert second.settings.base_iri == "http://localhost:5001/"
+        assert second.pool.ask("ASK { <http://localhost:5001/id/person/yevgeny-primakov> ?p ?o }")
+    finally:
+        second.close()
+
+
+def test_linked_data_and_search_allow_any_origin(live):
+    """A browser app on another origin can read /data, /id (its 303) and /search, as it can /sparql."""
+    origin = {"Origin": "https://notebook.example.org"}
+    for path, accept in (("/data/person/yevgeny-primakov.ttl", "text/turtle"),
+                         ("/id/person/yevgeny-primakov", "text/turtle"),
+                         ("/search?q=primakov", "application/json"),
+                         ("/sparql?query=ASK%7B%7D", "application/sparql-results+json")):
+        r = requests.get(live.url + path, headers={"Accept": accept, **origin}, allow_redirects=False)
+        assert r.status_code in (200, 303), path
+        assert r.headers.get("Access-Control-Allow-Origin") == "*", path
+    r = requests.get(live.url + "/id/person/yevgeny-primakov", headers={"Accept": "text/turtle", **origin},
+                     allow_redirects=False)
+    assert "Location" in r.headers.get("Access-Control-Expose-Headers", "")
+    preflight = requests.options(live.url + "/search?q=x", headers={**origin, "Access-Control-Request-Method": "GET"})
+    assert preflight.headers.get("Access-Control-Allow-Origin") == "*"
+    assert "GET" in preflight.headers.get("Access-Control-Allow-Methods", "")
+
+
+def test_home_lists_what_people_look_for_first(live):
+    """Person, State, Organization, Meeting, Treaty, Position first; Mention and Evidence last, folded away."""
+    import html5lib
+
+    doc = html5lib.parse(requests.get(live.url + "/").text, namespaceHTMLElements=False)
+    main = doc.find(".//table[@class='counts']")
+    shown = [row.find("td/a").text for row in main.iter("tr") if row.find("td/a") is not None]
+    assert shown[:6] == ["Person", "State", "Organization", "Meeting", "Treaty", "Position"], shown
+    assert "Mention" not in shown and "Evidence" not in shown
+    folded = doc.find(".//details[@class='internal']")
+    internal = [a.text for a in folded.iter("a") if a.text in ("Mention", "Evidence")]
+    assert set(internal) == {"Mention", "Evidence"}
