@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "Serve the SPARQL endpoint, the Linked Data pages, search and reconciliation (/reconcile) with waitress. "
                 "An empty store is first built from the seeds.")
     _setting_flags(p, "host", "port", "store", "base_iri", "seeds", "gazetteer", "rules", "query_timeout", "query_workers", "threads",
-                   "max_body", "max_rows_html", "page_size", "update_token", "service_allowlist")
+                   "max_body", "max_rows_html", "page_size", "update_token", "service_allowlist", "load_allowlist",
+                   "network_sandbox")
     return parser
 
 
@@ -298,12 +299,53 @@ def cmd_serve(args, settings: Settings) -> int:
               f"(SPARQL at /sparql, IRIs under {settings.base_iri}; ready in {time.perf_counter() - started:.1f} s)."
               " Ctrl-C stops it.", file=sys.stderr)
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
-                       ident="communique", max_request_body_size=settings.max_body, _quiet=True,
-                       channel_request_lookahead=1)  # lets a query notice that its client went away
+        server = waitress.create_server(
+            app, host=settings.host, port=settings.port, threads=settings.threads, ident="communique",
+            # waitress refuses a body of max_request_body_size bytes or more: one more than ours, so a body
+            # of exactly max_body is accepted and a larger one gets the app's 413 (waitress_errors)
+            max_request_body_size=settings.max_body + 1,
+            channel_request_lookahead=1)  # lets a query notice that its client went away
+        waitress_errors(server, app)
+        server.run()
     finally:
         backend.close()
     return 0
+
+
+def waitress_errors(server, app) -> None:
+    """Errors waitress answers itself (a body over max_body, a malformed request) in the app's error shape."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    from .app import handle_error
+
+    class AppErrorTask(ErrorTask):
+        def execute(self):
+            e = self.request.error
+            accept = self.request.headers.get("ACCEPT", "")
+            message = e.body
+            if e.code == 413:
+                message = f"the request body is larger than the limit of {app.config['MAX_CONTENT_LENGTH']} bytes"
+            with app.test_request_context(self.request.path or "/", headers={"Accept": accept}):
+                response = handle_error(e.code, e.reason, message)
+            body = response.get_data()
+            self.status = f"{e.code} {e.reason}"
+            self.response_headers.extend([("Content-Type", response.headers["Content-Type"]),
+                                          ("Content-Length", str(len(body))), ("Connection", "close")])
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class AppChannel(HTTPChannel):
+        error_task_class = AppErrorTask
+
+    from waitress.server import BaseWSGIServer
+
+    # one server per listening socket: the server itself, or those a MultiSocketServer keeps in its map
+    targets = [server] if isinstance(server, BaseWSGIServer) else \
+        [x for x in getattr(server, "map", {}).values() if isinstance(x, BaseWSGIServer)]
+    for target in targets:
+        target.channel_class = AppChannel
 
 
 COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "query": cmd_query, "export": cmd_export,

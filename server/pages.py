@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from . import describe, dump, linkeddata as ld, vocab
 from . import negotiation as neg
 from .errors import BadRequest, NotAcceptable, NotFound
-from .render import annotate, json_for_script, local_name, quote, Span
+from .render import annotate, json_for_script, local_name, quote, safe_href, Span
 from .context import pool, settings
 from .search import Searcher
 from .textsearch import TextSearcher
@@ -60,7 +60,8 @@ def base() -> str:
 
 @bp.app_template_filter("href")
 def href_filter(iri: str) -> str:
-    return ld.local_href(iri, base())
+    """Where a link to an IRI goes; "" when it may not be a link (``render.safe_href``): show it as text."""
+    return safe_href(ld.local_href(iri, base()))
 
 
 @bp.app_template_filter("localname")
@@ -87,8 +88,8 @@ def quote_global(ev: dict):
 @bp.app_template_global("evidence_href")
 def evidence_href(ev: dict) -> str:
     """The sentence of a piece of evidence, on its article's page."""
-    target = ld.local_href(ev["article"], base())
-    if ev.get("sentence_start") is not None:
+    target = safe_href(ld.local_href(ev["article"], base()))
+    if target and ev.get("sentence_start") is not None:
         return f"{target}#s-{ev['sentence_start']}-{ev['sentence_end']}"
     return target
 
@@ -123,7 +124,7 @@ def _not_found(path: str) -> Response:
 def identifier(path: str):
     """303 See Other to the page or the data, by Accept (HTML when nothing is asked)."""
     fmt = neg.choose(request.headers.get("Accept"), ld.REPRESENTATIONS, request.args.get("format"), default=neg.HTML)
-    if not describe.exists(pool(), _iri(path)):
+    if not describe.valid_iri(_iri(path)) or not describe.exists(pool(), _iri(path)):
         return _not_found(path)
     target = ld.page_path(path) if fmt is neg.HTML else ld.data_path(path, fmt)
     response = redirect(urlquote(target, safe="/:@-._~!$&'()*+,;="), 303)
@@ -195,6 +196,8 @@ def _csv(path: str, iri: str, name: str) -> Response:
 @bp.route("/page/<path:path>")
 def page(path: str):
     iri = _iri(path)
+    if not describe.valid_iri(iri):
+        return _not_found(path)
     only = request.args.get("list") or None
     number = _page_number()
     fmt = (request.args.get("format") or "").lower()
@@ -221,10 +224,38 @@ def page(path: str):
     extra = {}
     if data["page_type"] == "Article":
         extra["text_html"] = article_html(data)
+        extra["shacl"] = conformance(iri)
     jsonld = pool().graph(describe_query(iri, incoming=False), "application/ld+json")
     return _page(template, path=path, e=data, alternates=ld.alternates(path),
                  jsonld=json_for_script(jsonld.decode("utf-8")), query=entity_sparql(iri, data),
                  only=only, page_number=number, page_links=_pager_links(data, only, number), **extra)
+
+
+def conformance(iri: str) -> dict:
+    """Whether the article's graph, as the store holds it now, conforms to the shapes (with the problems).
+
+    Checked with the ingest gate's SHACL validation on the graph read back
+    from the store, once per article and store generation (each write bumps
+    it), so the page says "conforms" only when it is true of what is stored.
+    """
+    from rdflib import Graph
+
+    from . import shacl
+
+    cache = current_app.extensions.setdefault("communique.conformance", {})
+    key = (iri, pool().generation)
+    if key not in cache:
+        nt = pool().graph(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {describe.node(iri)} {{ ?s ?p ?o }} }}",
+                          union=False)
+        graph = Graph()
+        graph.parse(data=nt.decode("utf-8"), format="nt")
+        for prefix, ns in shacl.shapes().namespaces():
+            graph.bind(prefix, ns)
+        report = shacl.validate(graph, iri)
+        if len(cache) > 1000:
+            cache.clear()
+        cache[key] = {"conforms": report.conforms, "problems": [str(p) for p in report.problems]}
+    return cache[key]
 
 
 def article_html(data: dict):
@@ -249,7 +280,7 @@ def data(rest: str):
                        + "{" + ",".join(f.name for f in ld.DATA) + "}")
     path, fmt = found
     iri = _iri(path)
-    if not describe.exists(pool(), iri):
+    if not describe.valid_iri(iri) or not describe.exists(pool(), iri):
         raise NotFound(f"nothing is known about {iri}")
     body = pool().graph(describe_query(iri, incoming=True), fmt.media_type)
     response = Response(body, mimetype=fmt.media_type)
@@ -330,9 +361,9 @@ def search():
     if fmt is JSON:
         response = current_app.json.response({
             "query": q,
-            "results": [dict(h.as_dict(), href=ld.local_href(h.iri, base())) for h in hits],
+            "results": [dict(h.as_dict(), href=href_filter(h.iri)) for h in hits],
             "text": {"count": text_total,
-                     "results": [dict(h.as_dict(), href=ld.local_href(h.iri, base())) for h in text_hits]}})
+                     "results": [dict(h.as_dict(), href=href_filter(h.iri)) for h in text_hits]}})
     else:
         response = _page("search.html", q=q, hits=hits, text_total=text_total, text_hits=text_hits, where=where)
     response.headers["Vary"] = "Accept"
@@ -346,7 +377,7 @@ def complete():
     hits = searcher().search(q, _limit(8, 20)) if q else []
     return current_app.json.response({"query": q, "results": [
         {"label": h.label, "type": h.type, "matched": h.matched, "fuzzy": h.fuzzy, "iri": h.iri,
-         "href": ld.local_href(h.iri, base())} for h in hits]})
+         "href": href_filter(h.iri)} for h in hits]})
 
 
 # --- ontology, shapes, dumps ------------------------------------------------------------------------

@@ -47,6 +47,8 @@ TABLE = [
             "page with ?page=.", int),
     Setting("update_token", "", "Bearer token that SPARQL Update and Graph Store writes need; empty: writes are off (403)."),
     Setting("service_allowlist", "", "Space- or comma-separated SPARQL endpoints that SERVICE may call; empty: SERVICE is off (400)."),
+    Setting("load_allowlist", "", "Space- or comma-separated http(s) IRIs that LOAD may fetch (an entry ending in / allows every IRI under it); empty: LOAD is off (400)."),
+    Setting("network_sandbox", "auto", "How query and update processes are kept off the network: auto (a network namespace, else seccomp), namespace, or seccomp."),
 ]
 BY_NAME = {s.name: s for s in TABLE}
 
@@ -72,6 +74,8 @@ class Settings:
     page_size: int = 200
     update_token: str = field(default="", repr=False)
     service_allowlist: str = ""
+    load_allowlist: str = ""
+    network_sandbox: str = "auto"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -103,11 +107,22 @@ class Settings:
                 raise SettingError(f"{name} must be greater than 0")
         if not 0 < self.port < 65536:
             raise SettingError(f"port must be between 1 and 65535, not {self.port}")
+        if self.network_sandbox not in ("auto", "namespace", "seccomp"):
+            raise SettingError(f"network_sandbox must be auto, namespace or seccomp, not {self.network_sandbox!r}")
+        for name, entries in (("service_allowlist", self.services), ("load_allowlist", self.loads)):
+            for entry in entries:
+                if not entry.lower().startswith(("http://", "https://")):
+                    raise SettingError(f"{name}: {entry!r} is not an http(s) IRI")
 
     @property
     def services(self) -> tuple[str, ...]:
         """The SERVICE allow-list as a tuple of endpoint IRIs."""
         return tuple(x for x in self.service_allowlist.replace(",", " ").split() if x)
+
+    @property
+    def loads(self) -> tuple[str, ...]:
+        """The LOAD allow-list as a tuple of IRIs (an entry ending in / stands for every IRI under it)."""
+        return tuple(x for x in self.load_allowlist.replace(",", " ").split() if x)
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
