@@ -58,6 +58,7 @@ class Engine:
                                       key=len, reverse=True)
         self.pronouns = {p.lower() for p in lex["person_pronouns"]}
         self.speaker_pronouns = set(lex.get("speaker_pronouns", []))
+        self.speech_verbs = {w.lower() for w in lex.get("speech_verbs", [])}
         self.existential_verbs = {w.lower() for w in lex.get("existential_verbs", [])}
         self.questioner_labels = {q.lower() for q in lex.get("questioner_labels", [])}
         self.treaty_heads = {h.lower() for h in lex["treaty_heads"]}
@@ -140,6 +141,7 @@ class _Run(MentionReader, FactReader):
         self.reference: DateValue | None = None
         self.reference_exact = False  # the article's date is stated, not inferred from citations
         self.speaker: str | None = None  # the person speaking in a transcript's current turn
+        self.quote_speaker: tuple[int, str] | None = None  # (paragraph, person) whose quotation runs on
         self.last_place: str | None = None  # the place last named, for "there"
         self.dateline_place: str | None = None  # the place of a wire dateline, for "here"
         self.last_date: DateValue | None = None  # the last full date in the text, for "shortly afterwards"

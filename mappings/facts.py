@@ -501,8 +501,9 @@ class FactReader:
                 if not any(e.rule == ev.rule and e.start == ev.start for e in other.evidence):
                     other.evidence.append(ev)
                 return
-            if same and overlap:
-                # one cue read twice: keep the reading that names the action
+            if same and overlap and (other.action is None or fact.action is None):
+                # one cue read twice: keep the reading that names the action ("to sign and ratify"
+                # names two, and they are two positions)
                 if other.action is None and fact.action is not None:
                     other.action = fact.action
                     other.evidence.insert(0, ev)

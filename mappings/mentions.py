@@ -165,6 +165,7 @@ class MentionReader:
         def in_cite(k: int) -> bool:
             return cite_lo <= k < cite_hi or k < dl_hi
         self._ner_at = self.named_entities(s)
+        self._quoted = self.quoted_tokens(s)
 
         def claim(i, j, unit):
             for k in range(i, j):
@@ -236,7 +237,50 @@ class MentionReader:
             for u in units:
                 tok = parsed.token_at(u.start)
                 u.tag = tok.tag_ if tok is not None else None
-        return units
+        return self.attribute_quotes(s, units)
+
+    def quoted_tokens(self, s: Sentence) -> set[int]:
+        """Indices of the sentence's tokens that stand inside quotation marks, counting the marks
+        from the start of the paragraph (a quotation may run over several sentences)."""
+        p_start = self.article.paragraphs[s.paragraph][0]
+        inside = _inside_quote(self.article.text[p_start:s.start])
+        quoted = set()
+        for k, t in enumerate(s.tokens):
+            if t.text in QUOTE_OPEN or (t.text == '"' and not inside):
+                inside = True
+            elif t.text in QUOTE_CLOSE or t.text == '"':
+                inside = False
+            elif inside:
+                quoted.add(k)
+        return quoted
+
+    def attribute_quotes(self, s: Sentence, units: list[Unit]) -> list[Unit]:
+        """"We call on all states to ratify it," the Minister said: the first person inside a
+        quotation is the person the sentence (or the paragraph, before it) says spoke it; a
+        sentence ending "X said:" gives the speaker of the quotation that follows. Without one,
+        in a transcript, the speaker of the turn; else the pronoun names nobody."""
+        speaker = None
+        for k, u in enumerate(units):
+            if u.etype == "Person" and len(u.refs) == 1 and not u.quoted:
+                near = [units[j].lower for j in (k - 1, k + 1) if 0 <= j < len(units)]
+                if any(w in self.e.speech_verbs for w in near):
+                    speaker = u.refs[0]
+                    break
+        held = self.quote_speaker
+        if speaker is None and held and held[0] in (s.paragraph, s.paragraph - 1):
+            speaker = held[1]
+        speaker = speaker or self.speaker
+        out = []
+        for u in units:
+            if u.quoted:
+                if speaker is None:
+                    u = Unit(u.text, u.start, u.end, u.lower)
+                else:
+                    u.refs, u.actor = [speaker], [speaker]
+            out.append(u)
+        if speaker is not None and speaker != self.speaker:
+            self.quote_speaker = (s.paragraph, speaker)
+        return out
 
     def subject_position(self, toks: list[Token], i: int, s: Sentence | None = None, unit: Unit | None = None) -> bool:
         """Is a mention at token i in subject position? By the parse where there is one (a subject,
@@ -290,7 +334,7 @@ class MentionReader:
         if anaphor_end and self.treaties:
             end = anaphor_end
             words = [t.lower for t in toks[i:end]]
-            key = self.treaties[-1]
+            key = self.salient_treaty(toks[i + (toks[i].lower == "the")].text)
             if "new" in words:
                 signed = [p.topic for p in self.positions if p.action == "Signature"]
                 key = signed[-1] if signed else key
@@ -298,6 +342,10 @@ class MentionReader:
             return self._unit(toks, i, end, "Treaty", [key], []), end
         # "I", "we", "I'll": the speaker of a transcript or readout, named by the label of the turn
         word = CONTRACTION.sub("", t.text)
+        if word in self.e.speaker_pronouns and i in self._quoted:
+            u = self._unit(toks, i, i + 1, "Person", [], [])  # whose words: settled by attribute_quotes
+            u.quoted = True
+            return u, i + 1
         if word in self.e.speaker_pronouns and self.speaker:
             return self._unit(toks, i, i + 1, "Person", [self.speaker], [self.speaker]), i + 1
         # "he", "she", "she'll": the person last named as a subject
@@ -572,6 +620,18 @@ class MentionReader:
                 return people
         people = list(dict.fromkeys(reversed(self.persons)))[:count]
         return people[::-1]
+
+    def salient_treaty(self, head: str) -> str:
+        """The treaty "the treaty" refers to: the one last named, unless the head is capitalised
+        ("the Treaty"), the way a text refers back to its main treaty after naming others in
+        passing: then the treaty named most often so far (the later one of equals)."""
+        if not head[:1].isupper() or self.sentence_index == 0:
+            return self.treaties[-1]
+        counts: dict[str, int] = {}
+        for k in self.treaties:
+            counts[k] = counts.get(k, 0) + 1
+        best = max(counts.values())
+        return next(k for k in reversed(self.treaties) if counts[k] == best)
 
     def treaty_anaphor_end(self, toks, i) -> int | None:
         """The end of "the [new|arms …] treaty|document|pact" starting at i, if one starts there."""
@@ -900,6 +960,22 @@ class MentionReader:
                 clause += 1
                 relative = u.lower == "," and nxt in self.e.relative_pronouns
             u.clause = clause
+
+
+QUOTE_OPEN, QUOTE_CLOSE = ("“", "‘"), ("”",)
+
+
+def _inside_quote(text: str) -> bool:
+    """After `text`, is a quotation open? Curly marks say which way they go; straight ones alternate."""
+    inside = False
+    for ch in text:
+        if ch == "“":
+            inside = True
+        elif ch == "”":
+            inside = False
+        elif ch == '"':
+            inside = not inside
+    return inside
 
 
 CONTRACTION = re.compile(r"['’](?:ll|m|ve|d|re)$", re.IGNORECASE)  # "I'll", "we've", "she'd": the pronoun

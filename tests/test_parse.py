@@ -386,3 +386,35 @@ def test_the_place_and_date_of_a_coordinated_travel_verb(engine):
 def test_a_personal_name_the_recogniser_calls_an_organisation(engine, words, personal):
     from mappings.engine import _Run
     assert _Run(engine, parse_article(HEAD + "x", "c")).personal_name(words) is personal
+
+
+def test_the_first_person_inside_a_quotation_is_its_speaker(engine):
+    body = ('"We will ratify the Treaty on Open Skies this year," Foreign Minister Kari Lindqvist said.')
+    _, _, positions = run(engine, body)
+    assert ("Kari Lindqvist", "Support", "Treaty on Open Skies", "Ratification") in positions
+
+
+def test_a_quotation_that_runs_on_keeps_its_speaker(engine):
+    body = ('Foreign Minister Kari Lindqvist spoke in Oslo. "Nuclear tests must end," the Minister said. '
+            '"We call on all states to ratify the Treaty on Open Skies."')
+    _, _, positions = run(engine, body)
+    assert ("Kari Lindqvist", "Support", "Treaty on Open Skies", "Ratification") in positions
+
+
+def test_an_unattributed_quotation_names_nobody(engine):
+    _, _, positions = run(engine, 'Kari Lindqvist arrived. "We will ratify the Treaty on Open Skies," a diplomat said.')
+    assert not positions
+
+
+def test_two_coordinated_actions_are_two_positions(engine):
+    _, _, positions = run(engine, "Norway urged all states to sign and ratify the Treaty on Open Skies.")
+    assert {("Norway", "Support", "Treaty on Open Skies", "Signature"),
+            ("Norway", "Support", "Treaty on Open Skies", "Ratification")} <= positions
+
+
+def test_the_capitalised_treaty_is_the_main_one_not_the_last_named(engine):
+    body = ("Norway ratified the Treaty on Open Skies. It regards the Treaty on Open Skies as a cornerstone. "
+            "It is compatible with the Chemical Weapons Convention. NATO members will not join the Treaty.")
+    x, _, _ = run(engine, body)
+    last = [m for m in x.mentions if m.text == "the Treaty"][-1]
+    assert x.entities[last.entity].label == "Treaty on Open Skies"
