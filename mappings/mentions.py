@@ -88,6 +88,8 @@ class MentionReader:
             parts = name.split()
             if len(parts) > 1:
                 self.surnames.setdefault(parts[-1], key)
+                if PARTICLE_NAME.match(parts[-1]):  # "Omar al-Bashir" is "Bashir" later
+                    self.surnames.setdefault(parts[-1].split("-", 1)[1], key)
                 if entry is None:  # a name the gazetteer does not know: any part may come alone later
                     for part in parts[:-1]:
                         if len(part) > 2 and part[:1].isupper():
@@ -548,6 +550,8 @@ class MentionReader:
             k += 1
         if k >= len(toks) or toks[k].lower not in self.e.treaty_heads:
             return None
+        if any(j in hit_at and hit_at[j][1].entry.type == "Treaty" for j in range(i + 1, k + 1)):
+            return None  # "the Treaty on Open Skies": a name the gazetteer knows, read as a name
         parsed = self.parses.get(self.sentence_index)
 
         def tag(j):
@@ -611,13 +615,22 @@ class MentionReader:
 
     def group_in_focus(self, count: int) -> list[str]:
         """"the two ministers", "both leaders": the people of the meeting in focus (reported in this
-        sentence or the one before) when it has that many, else the last `count` people named."""
+        sentence or the one before) when it has that many, else those who just signed a treaty
+        together, else the last `count` people named."""
         if self.meetings:
             last = self.meetings[-1]
             recent = max(e.sentence.index for e in last.evidence) >= self.sentence_index - 1
             people = [p for p in last.participants if self.entities[p].type == "Person"]
             if recent and len(people) == count:
                 return people
+        # "The accord was signed by A and B. … The two negotiators embraced": the people who signed
+        # it together, a sentence or two before, over people named in passing since
+        signers = [p.holder for p in self.positions if p.action == "Signature"
+                   and self.entities[p.holder].type == "Person"
+                   and max(e.sentence.index for e in p.evidence) >= self.sentence_index - 2]
+        signers = list(dict.fromkeys(signers))
+        if len(signers) == count:
+            return signers
         people = list(dict.fromkeys(reversed(self.persons)))[:count]
         return people[::-1]
 

@@ -418,3 +418,16 @@ def test_the_capitalised_treaty_is_the_main_one_not_the_last_named(engine):
     x, _, _ = run(engine, body)
     last = [m for m in x.mentions if m.text == "the Treaty"][-1]
     assert x.entities[last.entity].label == "Treaty on Open Skies"
+
+
+def test_the_two_who_just_signed_are_the_two_negotiators(engine):
+    body = ("The Treaty on Open Skies was signed by Kari Lindqvist and Jonas Berg in Oslo. The ceremony was "
+            "attended by Madeleine Albright and Igor Ivanov. The two negotiators embraced after signing.")
+    x, _, _ = run(engine, body)
+    signers = {x.entities[p.holder].label for p in x.positions if p.action == "Signature"}
+    assert signers == {"Kari Lindqvist", "Jonas Berg"}, signers
+
+
+def test_a_joined_particle_name_is_known_by_its_last_part(engine):
+    x, _, positions = run(engine, "President Omar al-Bashir arrived. Bashir said Sudan would implement the Treaty on Open Skies.")
+    assert {m.entity for m in x.mentions if "Bashir" in m.text} == {"person/omar-al-bashir"}
