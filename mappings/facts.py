@@ -14,7 +14,9 @@ from .text import Sentence
 class FactReader:
     def group_at(self, units: list[Unit], i: int, types) -> int | None:
         if not units[i].has_type(types):
-            return None
+            i = self._described_apposition(units, i, types)
+            if i is None:
+                return None
         end = i + 1
         while end < len(units):
             k = end
@@ -28,6 +30,21 @@ class FactReader:
                 break
             end = k + 1
         return end
+
+    def _described_apposition(self, units, i, types) -> int | None:
+        """"with his predecessor and fiercest critic, former president X": a description in lower-case
+        words (the parse's nouns and adjectives), a comma, then the person it describes. The index of
+        the person, or None."""
+        k = i
+        while k < len(units) and k - i < 7 and not units[k].is_entity and units[k].lower != "," \
+                and (units[k].lower in ("and", "most", "more") or (units[k].tag or "").startswith(("NN", "JJ"))) \
+                and units[k].text.islower():
+            k += 1
+        if k == i or k + 1 >= len(units) or units[k].lower != "," or not units[k + 1].has_type(types):
+            return None
+        if not (units[k - 1].tag or "").startswith("NN"):
+            return None  # the description ends in its noun
+        return k + 1
 
     def apply_rules(self, s: Sentence, units: list[Unit]):
         if s.text.rstrip("\"”’') ").endswith("?"):  # a question asserts no meeting and no stance

@@ -431,3 +431,10 @@ def test_the_two_who_just_signed_are_the_two_negotiators(engine):
 def test_a_joined_particle_name_is_known_by_its_last_part(engine):
     x, _, positions = run(engine, "President Omar al-Bashir arrived. Bashir said Sudan would implement the Treaty on Open Skies.")
     assert {m.entity for m in x.mentions if "Bashir" in m.text} == {"person/omar-al-bashir"}
+
+
+def test_met_on_a_day_with_a_described_person(engine):
+    head = "---\ndate: 2016-10-05\n---\n"  # a Wednesday
+    body = "Kari Lindqvist sat down on Wednesday with her predecessor and fiercest critic, former president Jonas Berg."
+    _, meetings, _ = run(engine, body, head=head)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), None, "2016-10-05")}
