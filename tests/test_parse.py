@@ -438,3 +438,10 @@ def test_met_on_a_day_with_a_described_person(engine):
     body = "Kari Lindqvist sat down on Wednesday with her predecessor and fiercest critic, former president Jonas Berg."
     _, meetings, _ = run(engine, body, head=head)
     assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), None, "2016-10-05")}
+
+
+def test_a_declaration_is_a_treaty_head(engine):
+    body = ("Kari Lindqvist and Jonas Berg signed the Lahore Declaration in Oslo. "
+            "The Jamaat-e-Islami denounced the declaration as a betrayal.")
+    x, _, positions = run(engine, body)
+    assert any(stance == "Opposition" and topic == "Lahore Declaration" for _, stance, topic, _ in positions), positions
