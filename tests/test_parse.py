@@ -442,6 +442,6 @@ def test_met_on_a_day_with_a_described_person(engine):
 
 def test_a_declaration_is_a_treaty_head(engine):
     body = ("Kari Lindqvist and Jonas Berg signed the Lahore Declaration in Oslo. "
-            "The Jamaat-e-Islami denounced the declaration as a betrayal.")
+            "Jamaat-e-Islami denounced the declaration as a betrayal.")
     x, _, positions = run(engine, body)
     assert any(stance == "Opposition" and topic == "Lahore Declaration" for _, stance, topic, _ in positions), positions
