@@ -445,3 +445,10 @@ def test_a_declaration_is_a_treaty_head(engine):
             "Jamaat-e-Islami denounced the declaration as a betrayal.")
     x, _, positions = run(engine, body)
     assert any(stance == "Opposition" and topic == "Lahore Declaration" for _, stance, topic, _ in positions), positions
+
+
+def test_treaty_names_with_and_and_a_late_signature(engine):
+    body = ("In the end the Arusha Peace and Reconciliation Agreement for Burundi was signed on 28 August 2000, "
+            "several hours late, by President Pierre Buyoya.")
+    _, _, positions = run(engine, body)
+    assert ("Pierre Buyoya", "Support", "Arusha Peace and Reconciliation Agreement for Burundi", "Signature") in positions, positions
