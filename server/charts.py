@@ -87,7 +87,7 @@ def network(meetings: list[dict], labels: dict[str, str], types: dict[str, str],
 # --- the timeline ---------------------------------------------------------------------------------
 
 WIDTH = 800  # the SVG's viewBox width; it scales to the page
-LEFT, RIGHT = 92, 16  # room for the lane names, and a margin
+LEFT, RIGHT = 92, 34  # room for the lane names, and a margin
 ROW = 13  # height of one row of marks within a lane
 AXIS = 26  # height of the axis under the lanes
 
