@@ -452,3 +452,12 @@ def test_treaty_names_with_and_and_a_late_signature(engine):
             "several hours late, by President Pierre Buyoya.")
     _, _, positions = run(engine, body)
     assert ("Pierre Buyoya", "Support", "Arusha Peace and Reconciliation Agreement for Burundi", "Signature") in positions, positions
+
+
+def test_plural_counterparts_bare_secretaries_and_a_subject_the_parser_hung_elsewhere(engine):
+    body = ("Secretary of State Mike Pompeo arrived. Pompeo and Defense Secretary Mark Esper will sit down with "
+            "their Australian counterparts, Marise Payne and Linda Reynolds, in Sydney.")
+    _, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Mike Pompeo", "Mark Esper", "Marise Payne", "Linda Reynolds"}), "Sydney", None)}
+    _, meetings, _ = run(engine, "Minister Kari Lindqvist will meet Secretary Blinken in Washington.")
+    assert meetings == {(frozenset({"Kari Lindqvist", "Blinken"}), "Washington, D.C.", None)}
