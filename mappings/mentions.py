@@ -415,6 +415,9 @@ class MentionReader:
             key = self.entity_for(hits[0].entry).key
         elif len(rest) == 1:
             key = self.surname(name)
+            if key is None and k > 0:  # "HIGH REPRESENTATIVE MOGHERINI:": a titled surname is a person
+                key = self.new_person(name).key
+                self.surnames.setdefault(name, key)
         elif len(rest) <= 4:
             key = self.new_person(name).key
         if key:

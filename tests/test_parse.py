@@ -461,3 +461,11 @@ def test_plural_counterparts_bare_secretaries_and_a_subject_the_parser_hung_else
     assert meetings == {(frozenset({"Mike Pompeo", "Mark Esper", "Marise Payne", "Linda Reynolds"}), "Sydney", None)}
     _, meetings, _ = run(engine, "Minister Kari Lindqvist will meet Secretary Blinken in Washington.")
     assert meetings == {(frozenset({"Kari Lindqvist", "Blinken"}), "Washington, D.C.", None)}
+
+
+def test_a_transcript_label_with_a_title_and_surname_and_a_meeting_just_finished(engine):
+    head = "---\ndate: 2018-05-15\n---\n"
+    body = ("HIGH REPRESENTATIVE KALNINA: Good evening. We have just finished a meeting here in Brussels "
+            "with Foreign Minister Jonas Berg.")
+    _, meetings, _ = run(engine, body, head=head)
+    assert meetings == {(frozenset({"Kalnina", "Jonas Berg"}), "Brussels", "2018-05-15")}
