@@ -833,6 +833,24 @@ class MentionReader:
         node = parsed.token_at(tok.start) if parsed is not None else None
         return None if node is None else node.tag_.startswith(("VB", "MD"))
 
+    def body_name_end(self, toks, b) -> int | None:
+        """The index of the comma after a body's name in capitals that starts at b ("International
+        Campaign to Abolish Nuclear Weapons (ICAN),"), or None. The name has two capitalised words
+        or more, joined only by of, for, to, and, the, and may end in an acronym in brackets."""
+        j, caps = b, 0
+        while j < len(toks) and j - b < 12:
+            t = toks[j]
+            if _name_word(t) or t.text.isupper() and t.text.isalpha():
+                caps += 1
+            elif t.lower in ("of", "for", "to", "and", "the", "on") and caps:
+                pass
+            elif t.text == "(" and j + 2 < len(toks) and toks[j + 1].text.isupper() and toks[j + 2].text == ")":
+                j += 2
+            else:
+                break
+            j += 1
+        return j if caps >= 2 and j < len(toks) and toks[j].text == "," else None
+
     def bare_role(self, toks, i, j):
         """"the Minister", "the foreign minister", "the Secretary-General": the person this article
         last named with that office (by the title it gave them, or their dated role in the
@@ -899,6 +917,23 @@ class MentionReader:
                     and toks[hit_at[b][0]].text == ",":
                 of_org = hit_at[b][1]
                 k = hit_at[b][0]
+            elif self.body_name_end(toks, b) is not None:
+                # "the Executive Director of the International Campaign to Abolish Nuclear Weapons (ICAN),
+                # Beatrice Fihn": a body the gazetteer does not know, named in capitals, then the name
+                k = self.body_name_end(toks, b)
+                if k + 1 < len(toks) and _name_word(toks[k + 1]):
+                    name_end = k + 1
+                    while name_end < len(toks) and name_end - k <= 3 and _name_word(toks[name_end]):
+                        name_end += 1
+                    body = self.new_entity("Organization", self.article.text[toks[b].start:toks[k - 1].end].rstrip(" )").split(" (")[0])
+                    self.mention(toks[b].start, toks[k - 1].end, body.key)
+                    person = self.new_person(" ".join(t.text for t in toks[k + 1:name_end]))
+                    role = " ".join(title)
+                    if (role, body.key) not in person.roles:
+                        person.roles.append((role, body.key))
+                    self.mention(toks[k + 1].start, toks[name_end - 1].end, person.key)
+                    self.saw_person(person.key)
+                    return self._unit(toks, i, name_end, "Person", [person.key], [person.key]), name_end
         if k + 1 < len(toks) and toks[k].text == "," and (of_org or " ".join(title).lower() in self.e.non_role_titles) \
                 and (k + 1 in hit_at or _name_word(toks[k + 1])):
             k += 1  # an apposition: "his Japanese counterpart, Keizo Obuchi"

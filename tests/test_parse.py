@@ -469,3 +469,12 @@ def test_a_transcript_label_with_a_title_and_surname_and_a_meeting_just_finished
             "with Foreign Minister Jonas Berg.")
     _, meetings, _ = run(engine, body, head=head)
     assert meetings == {(frozenset({"Kalnina", "Jonas Berg"}), "Brussels", "2018-05-15")}
+
+
+def test_an_office_of_a_body_nobody_knows_then_its_holder(engine):
+    body = ("Foreign Minister Kari Lindqvist received the Executive Director of the Baltic Campaign to Protect "
+            "Clean Seas (BCPCS), Maren Solberg, at the ministry in Oslo.")
+    x, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Maren Solberg"}), "Oslo", None)}
+    (solberg,) = [e for e in x.entities.values() if e.label == "Maren Solberg"]
+    assert solberg.roles == [("Executive Director", "organization/baltic-campaign-to-protect-clean-seas")]
