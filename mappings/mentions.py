@@ -493,6 +493,8 @@ class MentionReader:
             return None, i + 1
         name = self.article.text[toks[i].start:toks[end - 1].end]
         etype = self.e.ner_types[label]
+        if etype == "Organization" and len(words) == 1 and not name.isupper() and i and toks[i - 1].lower == "in":
+            etype = "Place"  # "met in Durban": one word after "in" that the recogniser called an organisation
         if etype == "Organization" and (self.apposed_to_title(toks, i, end) or self.personal_name(words)):
             etype = "Person"  # "the Executive Director of the campaign, Beatrice Fihn,": an office's holder
         if name.isupper() and etype == "Person":
@@ -887,11 +889,15 @@ class MentionReader:
         j = i
         affiliation = None
         mod_hit = None
+        possessive = False
         if i in hit_at and hit_at[i][1].entry.type in ("State", "Organization", "Place"):
             mod_end, mod_hit = hit_at[i]
             j = mod_end
             if j < len(toks) and toks[j].text in ("'s", "’s"):
-                return None
+                # "China's chief negotiator, Xie Zhenhua": the state's officer, named after the office
+                if j + 1 >= len(toks) or not (toks[j + 1].lower in self.e.titles or toks[j + 1].lower in self.e.title_modifiers):
+                    return None
+                j, possessive = j + 1, True
         role_words = []
         while j < len(toks) and toks[j].lower in self.e.title_modifiers:
             role_words.append(toks[j].text)
@@ -934,7 +940,8 @@ class MentionReader:
                     self.mention(toks[k + 1].start, toks[name_end - 1].end, person.key)
                     self.saw_person(person.key)
                     return self._unit(toks, i, name_end, "Person", [person.key], [person.key]), name_end
-        if k + 1 < len(toks) and toks[k].text == "," and (of_org or " ".join(title).lower() in self.e.non_role_titles) \
+        if k + 1 < len(toks) and toks[k].text == "," \
+                and (of_org or possessive or " ".join(title).lower() in self.e.non_role_titles) \
                 and (k + 1 in hit_at or _name_word(toks[k + 1])):
             k += 1  # an apposition: "his Japanese counterpart, Keizo Obuchi"
             inner = self.titled_person(toks, k, hit_at) if not (k in hit_at) else None

@@ -478,3 +478,12 @@ def test_an_office_of_a_body_nobody_knows_then_its_holder(engine):
     assert meetings == {(frozenset({"Kari Lindqvist", "Maren Solberg"}), "Oslo", None)}
     (solberg,) = [e for e in x.entities.values() if e.label == "Maren Solberg"]
     assert solberg.roles == [("Executive Director", "organization/baltic-campaign-to-protect-clean-seas")]
+
+
+def test_a_states_officer_named_after_the_office_in_a_city_the_model_calls_an_organisation(engine):
+    head = "---\ndate: 2011-12-14\n---\n"
+    body = "It took Peter Kent a day. Mr. Kent met China's chief negotiator, Xie Zhenhua, in Durban on December 6."
+    x, meetings, _ = run(engine, body, head=head)
+    assert meetings == {(frozenset({"Peter Kent", "Xie Zhenhua"}), "Durban", "2011-12-06")}
+    (xie,) = [e for e in x.entities.values() if e.label == "Xie Zhenhua"]
+    assert xie.roles == [("chief negotiator", "state/china")]
