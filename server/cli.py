@@ -335,7 +335,8 @@ def cmd_link(args, settings: Settings) -> int:
 
     def progress(n, subject, proposal):
         shown = {"proposed": f"proposed {proposal.proposed}", "ambiguous": "ambiguous: "
-                 + ", ".join(c.qid for c in proposal.candidates if c.plausible), "none": "no plausible candidate"}
+                 + ", ".join(c.qid for c in proposal.candidates if c.plausible), "none": "no plausible candidate"
+                 if proposal.candidates else "no candidate found"}
         print(f"[{n}/{len(subjects)}] {subject.path} ({subject.label}): {shown[proposal.status]}", file=sys.stderr)
 
     try:

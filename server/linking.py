@@ -343,7 +343,8 @@ HEADER = """\
 # A wrong link is worse than none: leave `accept: false` when in doubt.
 # status: proposed (one plausible candidate), ambiguous (two or more: none picked), none (no plausible one).
 # A candidate is plausible when its name and class fit and a country, a position held at the date or a
-# treaty's year agrees; `evidence` says what agreed, `verdict` why one is weak or rejected.
+# treaty's year agrees; `evidence` says what agreed, `verdict` why one is weak or rejected. score (0-100):
+# name 40 x similarity, class 20, country 20, dates 10, a position held at the date 10.
 """
 
 
@@ -359,7 +360,7 @@ def write_review(path: str | Path, proposals: list[Proposal], api: str) -> None:
         items.append({
             "entity": s.path, "iri": s.iri, "type": s.type, "label": s.label,
             **({"context": context} if context else {}),
-            "status": p.status, "proposed": p.proposed, "accept": False,
+            "status": p.status, "proposed": p.proposed, "accept": False, "api": api,
             "candidates": [{"qid": c.qid, "label": c.label, "description": c.description, "score": c.score,
                             "verdict": c.verdict, "evidence": c.evidence, "fetched": c.fetched}
                            for c in p.candidates],
@@ -467,7 +468,7 @@ def accept(review: str | Path, gazetteer_dir: str | Path, api: str | None = None
             problems.append(f"{where}: {qid} is already the QID of {used[qid]} in the gazetteer")
             continue
         source = (f"wikidata API wbgetentities, {cand.get('fetched') or 'date unknown'} "
-                  f"({api or 'api.php'}: {qid} {cand.get('label', '')!r}, {cand.get('description', '')!r}; "
+                  f"({item.get('api') or api or 'api.php'}: {qid} {cand.get('label', '')!r}, {cand.get('description', '')!r}; "
                   f"proposed by communique link, accepted from {review.name})")
         entry = current.get(eid)
         if entry is not None:

@@ -6,7 +6,7 @@
 * **How fast.** Requests are made one at a time (never in parallel, as API:Etiquette asks), at most
   ``wikidata_rate`` a second (default 1), and each carries ``maxlag=5``. An answer with the error
   ``maxlag`` or ``ratelimited``, or HTTP 429, is retried after its ``Retry-After`` (else 5 s, doubled each
-  time), at most ``RETRIES`` times.
+  time), at most ``RETRIES`` times; one that asks for more than two minutes stops the command.
 * **Asked once.** Every answer used is kept in an SQLite file (``wikidata_cache``): a search by its words,
   an entity by its QID. A rerun sends no request for what it already has.
 * **Errors** (unreachable, not JSON, HTTP 4xx/5xx, an API error) raise ``WikidataError`` with a plain
@@ -25,6 +25,7 @@ from .errors import CommuniqueError
 DEFAULT_API = "https://www.wikidata.org/w/api.php"
 RETRIES = 4
 MAXLAG = 5
+LONGEST_WAIT = 120.0  # seconds; a longer Retry-After stops the command instead
 BATCH = 50  # wbgetentities takes at most 50 ids per request
 
 
@@ -180,6 +181,9 @@ class Client:
                     raise WikidataError(f"the Wikidata API at {self.api} still asks to wait ({code or 'HTTP 429'}) "
                                         f"after {RETRIES} retries; try again later")
                 wait = _retry_after(response.headers.get("Retry-After"), backoff)
+                if wait > LONGEST_WAIT:
+                    raise WikidataError(f"the Wikidata API at {self.api} asks to wait {wait:.0f} s "
+                                        f"({code or 'HTTP 429'}); try again later")
                 backoff *= 2
                 self.sleep(wait)
                 continue

@@ -489,3 +489,39 @@ def test_a_broken_review_file_changes_nothing(tmp_path, fake, gazetteer):
     run = run_link(tmp_path, fake.api, "--accept", str(bad), "--gazetteer", str(gazetteer))
     assert run.returncode == 1 and "Q2 is not one of its candidates" in run.stderr and "Traceback" not in run.stderr
     assert snapshot(gazetteer) == before and fake.requests == []
+
+
+def test_a_name_and_a_class_alone_are_not_enough():
+    """Without a country, a role held at the date or a treaty's year to agree, the exact namesake is weak."""
+    from server.linking import Subject, score
+
+    alone = Subject("http://localhost:5000/id/person/anselm-brandauer", "Person", "Anselm Brandauer",
+                    dates=["1999-03-10"])
+    c = score(alone, ITEMS["Q900001"], {})
+    assert c.verdict == "weak" and not c.plausible and c.score == 70
+    assert "nothing but its name and class agrees with the articles: not proposed" in c.evidence
+    # with the role, and its dates, it is corroborated
+    alone.roles = ["Foreign Minister"]
+    c = score(alone, ITEMS["Q900001"], {"Q900010": "Minister of Foreign Affairs of Austria"})
+    assert c.plausible and c.score == 80
+    # the same position held only after the article's year does not count
+    alone.dates = ["1990-01-01"]
+    c = score(alone, ITEMS["Q900001"], {"Q900010": "Minister of Foreign Affairs of Austria"})
+    assert c.verdict == "weak" and any("not at the articles' dates" in e for e in c.evidence)
+
+
+def test_a_long_retry_after_stops_instead_of_waiting(tmp_path, fake, article, gazetteer, capsys):
+    fake.before = ["429"]
+    orig = fake.answer
+
+    def slow(path, params):
+        status, headers, body = orig(path, params)
+        if status == 429:
+            headers = {**headers, "Retry-After": "3600"}
+        return status, headers, body
+
+    fake.answer = slow
+    before = snapshot(gazetteer)
+    assert link(tmp_path, fake.api, str(article), "--gazetteer", str(gazetteer), "-o", str(tmp_path / "r.yaml")) == 1
+    assert "asks to wait 3600 s" in capsys.readouterr().err and len(fake.requests) == 1
+    assert not (tmp_path / "r.yaml").exists() and snapshot(gazetteer) == before
