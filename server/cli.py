@@ -297,6 +297,7 @@ def cmd_link(args, settings: Settings) -> int:
     except GazetteerError as exc:
         raise CommuniqueError(str(exc)) from None
     types = tuple(dict.fromkeys(args.types)) if args.types else linking.TYPES
+    failed = 0
     if args.paths:
         import pyoxigraph as ox
 
@@ -304,7 +305,6 @@ def cmd_link(args, settings: Settings) -> int:
 
         pipeline = Pipeline(settings)
         memory = ox.Store()
-        failed = 0
         for path in article_files(args.paths):
             for _, item in pipeline.read(path):
                 if isinstance(item, ArticleError):
@@ -355,7 +355,7 @@ def cmd_link(args, settings: Settings) -> int:
           f"ambiguous, {counts['none']} without a plausible candidate; {plural(client.sent, 'request')} sent to "
           f"{settings.wikidata_api} (the rest from the cache). Review {args.output}, then run "
           f"`communique link --accept {args.output}`.", file=sys.stderr)
-    return 0
+    return 1 if failed else 0  # an article that could not be read: its entities are missing from the review
 
 
 def cmd_validate(args, settings: Settings) -> int:
