@@ -487,3 +487,15 @@ def test_a_states_officer_named_after_the_office_in_a_city_the_model_calls_an_or
     assert meetings == {(frozenset({"Peter Kent", "Xie Zhenhua"}), "Durban", "2011-12-06")}
     (xie,) = [e for e in x.entities.values() if e.label == "Xie Zhenhua"]
     assert xie.roles == [("chief negotiator", "state/china")]
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    ("last June", "2020-06"),  # the latest June before a February article: last year's
+    ("last January", "2021-01"),  # this year's, already past
+    ("next March", "2021-03"),
+    ("next January", "2022-01"),
+])
+def test_last_and_next_month(engine, phrase, expected):
+    head = "---\ndate: 2021-02-05\n---\n"
+    _, meetings, _ = run(engine, f"Kari Lindqvist met Jonas Berg in Vienna {phrase}.", head=head)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), "Vienna", expected)}
