@@ -135,7 +135,8 @@ class _Run(MentionReader, FactReader):
         self.treaties: list[str] = []  # treaty keys in order of mention
         self.meetings: list[MeetingFact] = []
         self.positions: list[PositionFact] = []
-        self.venue: tuple | None = None  # (place, date, sentence) of the summit last reported
+        self.venue: tuple | None = None  # (place, date, sentence, noun) of the summit last reported
+        self.venues: dict[str, tuple] = {}  # the venue last reported of each kind: "summit" → (place, date, sentence, noun)
         self.sentence_index = 0
         self.parses = {}  # sentence index -> linguistics.Parsed
         self.reference: DateValue | None = None

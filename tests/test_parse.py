@@ -499,3 +499,11 @@ def test_last_and_next_month(engine, phrase, expected):
     head = "---\ndate: 2021-02-05\n---\n"
     _, meetings, _ = run(engine, f"Kari Lindqvist met Jonas Berg in Vienna {phrase}.", head=head)
     assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), "Vienna", expected)}
+
+
+def test_the_summit_is_the_summit_not_a_meeting_named_since(engine):
+    body = ("Kari Lindqvist arrived in Hangzhou for the summit of the Group of Twenty in Hangzhou. "
+            "Ministers will discuss the Montreal Protocol at a meeting of the parties in Kigali next month. "
+            "Lindqvist is due to meet Jonas Berg on the sidelines of the summit.")
+    _, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), "Hangzhou", None)}, meetings
