@@ -817,8 +817,15 @@ class MentionReader:
         state = hit.entry.id
         local = [key for key in dict.fromkeys(reversed(self.persons))
                  if any(aff == f"state/{state}" and r.lower().endswith(title) for r, aff in self.entities[key].roles)]
+        # a person the article gave the office without a state ("President Emmanuel Macron"), when only
+        # one did and nobody holds it for that state: "the French president" is that person, of France
+        unplaced = [key for key in dict.fromkeys(reversed(self.persons)) if self.entities[key].wikidata is None
+                    and any(aff is None and r.lower().endswith(title) for r, aff in self.entities[key].roles)]
         if local:
             key = local[0]
+        elif len(unplaced) == 1:
+            key = unplaced[0]
+            self.entities[key].roles.append((title.title() if title.islower() else title, f"state/{state}"))
         else:
             holders = [p for p in self.gz.entries.values() if p.type == "Person" and any(
                 r.of == state and r.title.lower() == title and r.active(self.year) for r in p.roles)]

@@ -507,3 +507,14 @@ def test_the_summit_is_the_summit_not_a_meeting_named_since(engine):
             "Lindqvist is due to meet Jonas Berg on the sidelines of the summit.")
     _, meetings, _ = run(engine, body)
     assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), "Hangzhou", None)}, meetings
+
+
+def test_the_demonym_office_is_the_one_unplaced_holder_and_lunch_is_a_meeting(engine):
+    head = "---\ndate: 2019-08-23\n---\n"
+    body = ("President Kari Lindqvist said today that Norway would not ratify the deal. "
+            "Yesterday the Norwegian president received British Prime Minister Jonas Berg at the palace in Oslo. "
+            "Lindqvist is due to have lunch with Madeleine Albright in Bergen on Saturday.")
+    _, meetings, _ = run(engine, body, head=head)
+    assert (frozenset({"Kari Lindqvist", "Jonas Berg"}), "Oslo", "2019-08-22") in meetings, meetings
+    # "have lunch with": a meeting; "on Saturday" after "is due to": the coming Saturday
+    assert any(p == frozenset({"Kari Lindqvist", "Madeleine Albright"}) and d == "2019-08-24" for p, _, d in meetings), meetings
