@@ -57,6 +57,7 @@ class Engine:
         self.treaty_anaphors = sorted((tuple(p.lower().split()) for p in lex["treaty_anaphors"]),
                                       key=len, reverse=True)
         self.pronouns = {p.lower() for p in lex["person_pronouns"]}
+        self.object_pronouns = {p.lower() for p in lex.get("object_pronouns", [])}
         self.speaker_pronouns = set(lex.get("speaker_pronouns", []))
         self.speech_verbs = {w.lower() for w in lex.get("speech_verbs", [])}
         self.existential_verbs = {w.lower() for w in lex.get("existential_verbs", [])}

@@ -168,6 +168,7 @@ class MentionReader:
             return cite_lo <= k < cite_hi or k < dl_hi
         self._ner_at = self.named_entities(s)
         self._quoted = self.quoted_tokens(s)
+        self._persons_before = len(self.persons)  # the persons named before this sentence
 
         def claim(i, j, unit):
             for k in range(i, j):
@@ -354,6 +355,12 @@ class MentionReader:
         if word.lower() in self.e.pronouns and self.persons:
             key = (self.subject_persons or self.persons)[-1]
             return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
+        # "Isaias greeted him": the person last named as a subject, other than those of this sentence
+        if word.lower() in self.e.object_pronouns:
+            here = {k for k in self.persons[self._persons_before:]}
+            key = next((k for k in reversed(self.subject_persons or self.persons) if k not in here), None)
+            if key is not None:
+                return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
         # titled persons: [modifier] [title] Name
         titled = self.titled_person(toks, i, hit_at)
         if titled:

@@ -518,3 +518,8 @@ def test_the_demonym_office_is_the_one_unplaced_holder_and_lunch_is_a_meeting(en
     assert (frozenset({"Kari Lindqvist", "Jonas Berg"}), "Oslo", "2019-08-22") in meetings, meetings
     # "have lunch with": a meeting; "on Saturday" after "is due to": the coming Saturday
     assert any(p == frozenset({"Kari Lindqvist", "Madeleine Albright"}) and d == "2019-08-24" for p, _, d in meetings), meetings
+
+
+def test_him_is_someone_named_before_not_the_subject_beside_it(engine):
+    _, meetings, _ = run(engine, "Kari Lindqvist flew into Oslo. Jonas Berg greeted him at the foot of the steps.")
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), None, None)}
