@@ -47,7 +47,10 @@ class Engine:
         self.relative_pronouns = {w.lower() for w in lex.get("relative_pronouns", [])}
         self.treaty_name_heads = set(lex.get("treaty_name_heads", []))
         self.titles: dict[str, list[tuple[str, ...]]] = {}  # first word -> titles, longest first
-        for t in sorted((tuple(t.lower().split()) for t in lex["titles"]), key=len, reverse=True):
+        singular = [tuple(t.lower().split()) for t in lex["titles"]]
+        # "the foreign ministers Nikos Kotzias and Nikola Dimitrov": a title in the plural names each of them
+        self.plural_titles = {t[:-1] + (t[-1] + "s",): t for t in singular if not t[-1].endswith("s")}
+        for t in sorted(singular + list(self.plural_titles), key=len, reverse=True):
             self.titles.setdefault(t[0], []).append(t)
         self.title_modifiers = {m.lower() for m in lex["title_modifiers"]}
         self.group_nouns = {n.lower() for n in lex["state_group_nouns"]}
@@ -92,6 +95,9 @@ class Engine:
         self.ner_types = dict(lex.get("ner_types", {}))
         self.treaty_parts = set(lex.get("treaty_parts", []))
         self.organization_heads = set(lex.get("organization_heads", []))
+        # "the parliament ratified it": "it" right after one of these is the treaty in focus
+        self.action_verb_words = {form for values in self.ruleset.phrases.get("action_verb", {}).values()
+                                  for words in values if len(words) == 1 for form in words[0]}
         self.linguistics = Linguistics(lex.get("spacy_model") or Linguistics().model)
 
     # -- public ------------------------------------------------------------

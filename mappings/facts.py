@@ -485,6 +485,8 @@ class FactReader:
         if action == "none":
             action = None
         cue_at = (m.captures.get("stance") or m.captures.get("action") or rules_mod.Capture(m.start, m.end)).start
+        if any(units[k].lower == "yet" and units[k - 1].lower in ("not", "n't") for k in range(max(1, cue_at - 3), cue_at)):
+            return  # "have not yet ratified it": not done so far, which states no stance
         if self.negated(units, cue_at):
             stance = "Opposition" if stance == "Support" else "Support"
         topic_name = emit.get("topic", "context")

@@ -343,6 +343,12 @@ class MentionReader:
                 key = signed[-1] if signed else key
             self.mention(toks[i].start, toks[end - 1].end, key)
             return self._unit(toks, i, end, "Treaty", [key], []), end
+        # "the Hellenic Parliament ratified it": the treaty in focus
+        if t.lower == "it" and i and toks[i - 1].lower in self.e.action_verb_words and self.treaties \
+                and (i < 2 or toks[i - 2].lower != "to"):  # not "any attempt to amend it": no act, an idea of one
+            key = self.treaties[-1]
+            self.mention(t.start, t.end, key)
+            return self._unit(toks, i, i + 1, "Treaty", [key], []), i + 1
         # "I", "we", "I'll": the speaker of a transcript or readout, named by the label of the turn
         word = CONTRACTION.sub("", t.text)
         if word in self.e.speaker_pronouns and i in self._quoted:
@@ -1007,6 +1013,9 @@ class MentionReader:
                 title = ()
         if " ".join(title).lower() in self.e.non_role_titles:
             title, role_words = (), []  # "his Ukrainian counterpart X": no office named
+        singular = self.e.plural_titles.get(tuple(w.lower() for w in title))
+        if singular:  # "the foreign ministers X and Y": each is a foreign minister
+            title = tuple(w if w.lower() == s_ else s_ for w, s_ in zip(title, singular))
         role = " ".join(role_words + list(title)).strip()
         if affiliation is None and person.slug and self.gz.get(person.slug):
             # the gazetteer's dated roles: "Foreign Minister Igor Ivanov" in 1999 → Russia

@@ -523,3 +523,16 @@ def test_the_demonym_office_is_the_one_unplaced_holder_and_lunch_is_a_meeting(en
 def test_him_is_someone_named_before_not_the_subject_beside_it(engine):
     _, meetings, _ = run(engine, "Kari Lindqvist flew into Oslo. Jonas Berg greeted him at the foot of the steps.")
     assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), None, None)}
+
+
+def test_plural_titles_it_after_an_act_and_not_yet(engine):
+    body = ("The Treaty on Open Skies, signed by the foreign ministers Kari Lindqvist and Jonas Berg in Oslo, "
+            "went to parliament. On Friday the State Duma ratified it. "
+            "Ministers urged states that have not yet ratified it to act. Any attempt to amend it would fail.")
+    x, _, positions = run(engine, body)
+    assert {("Kari Lindqvist", "Support", "Treaty on Open Skies", "Signature"),
+            ("Jonas Berg", "Support", "Treaty on Open Skies", "Signature"),
+            ("State Duma", "Support", "Treaty on Open Skies", "Ratification")} <= positions, positions
+    assert not any(stance == "Opposition" for _, stance, _, _ in positions), positions  # "not yet", "attempt to"
+    (kari,) = [e for e in x.entities.values() if e.label == "Kari Lindqvist"]
+    assert [r for r, _ in kari.roles] == ["foreign minister"]
