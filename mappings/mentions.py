@@ -338,6 +338,10 @@ class MentionReader:
             end = anaphor_end
             words = [t.lower for t in toks[i:end]]
             key = self.salient_treaty(toks[i + (toks[i].lower == "the")].text)
+            last = self.mentions[-1] if self.mentions else None
+            if i >= 2 and toks[i - 1].text == "," and last is not None and last.end == toks[i - 2].end \
+                    and last.entity.startswith("treaty/"):
+                key = last.entity  # "NAFTA, the 1994 pact it replaces": in apposition, the treaty just named
             if "new" in words:
                 signed = [p.topic for p in self.positions if p.action == "Signature"]
                 key = signed[-1] if signed else key
@@ -653,10 +657,10 @@ class MentionReader:
         return people[::-1]
 
     def salient_treaty(self, head: str) -> str:
-        """The treaty "the treaty" refers to: the one last named, unless the head is capitalised
-        ("the Treaty"), the way a text refers back to its main treaty after naming others in
-        passing: then the treaty named most often so far (the later one of equals)."""
-        if not head[:1].isupper() or self.sentence_index == 0:
+        """The treaty "the treaty" (or "the Treaty", "the pact") refers to: the treaty named most often
+        so far, the later one of equals. A text refers back to its main treaty after naming others
+        in passing ("…terminate NAFTA, the 1994 pact it replaces. … will not approve the pact")."""
+        if self.sentence_index == 0:
             return self.treaties[-1]
         counts: dict[str, int] = {}
         for k in self.treaties:

@@ -536,3 +536,11 @@ def test_plural_titles_it_after_an_act_and_not_yet(engine):
     assert not any(stance == "Opposition" for _, stance, _, _ in positions), positions  # "not yet", "attempt to"
     (kari,) = [e for e in x.entities.values() if e.label == "Kari Lindqvist"]
     assert [r for r, _ in kari.roles] == ["foreign minister"]
+
+
+def test_the_pact_is_the_main_treaty_after_one_named_in_passing(engine):
+    body = ("Kari Lindqvist signed the Treaty on Open Skies in Oslo. Lindqvist hailed the Treaty on Open Skies as "
+            "a success and said Norway would leave the Treaty on Conventional Armed Forces in Europe, the old pact "
+            "it replaces. The State Duma will not approve the pact.")
+    x, _, positions = run(engine, body)
+    assert ("State Duma", "Opposition", "Treaty on Open Skies", "Ratification") in positions, positions
