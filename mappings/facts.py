@@ -142,11 +142,20 @@ class FactReader:
             members.append(t)
             stack.extend(c for c in t.children if c.dep_ in ("conj", "appos"))
         out: list[str] = []
+        first = None
         for t in sorted(members, key=lambda t: t.i):
             start = t.idx + parsed.offset
-            for u in units:
+            for idx, u in enumerate(units):
                 if u.start <= start < u.end and u.has_type(("Actor",)) and not u.in_citation:
                     out.extend(k for k in u.actor if k not in out)
+                    first = idx if first is None else min(first, idx)
+        # "Pompeo and Defense Secretary Mark Esper will …": a member the parser hung elsewhere (as a
+        # modifier of the title) is still coordinated with the subject, unit by unit
+        k = first
+        while k is not None and k >= 2 and units[k - 1].lower in ("and", ",") \
+                and units[k - 2].has_type((units[first].etype,)) and not units[k - 2].in_citation:
+            out[:0] = [r for r in units[k - 2].actor if r not in out]
+            k -= 2
         return out
 
     def subject(self, units: list[Unit], before: int) -> list[str]:

@@ -673,9 +673,11 @@ class MentionReader:
         """A treaty the gazetteer does not know, by its name: "the Founding Act on Mutual Relations…"."""
         heads = self.e.treaty_name_heads
         k = i
-        while k < len(toks) and _name_word(toks[k]) and toks[k].text not in heads and k not in hit_at \
-                and toks[k].lower not in DETERMINERS and toks[k].lower not in self.e.months:
-            k += 1
+        while k < len(toks) and toks[k].text not in heads and k not in hit_at \
+                and toks[k].lower not in DETERMINERS and toks[k].lower not in self.e.months \
+                and (_name_word(toks[k]) or (k > i and toks[k].lower in ("and", "&") and k + 1 < len(toks)
+                                             and _name_word(toks[k + 1]))):
+            k += 1  # "the Arusha Peace and Reconciliation Agreement": "and" between capitalised words
         if k >= len(toks) or toks[k].text not in heads or (k == i and not self._name_tail(toks, k + 1)):
             return None
         return self.new_treaty(toks, i, self._name_tail(toks, k + 1) or k + 1)

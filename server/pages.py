@@ -10,7 +10,7 @@ from urllib.parse import quote as urlquote, urlencode
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, stream_with_context
 
-from . import describe, dump, linkeddata as ld, vocab
+from . import charts, describe, dump, linkeddata as ld, pictures, vocab
 from . import negotiation as neg
 from .errors import BadRequest, NotAcceptable, NotFound
 from .render import annotate, json_for_script, local_name, quote, safe_href, Span
@@ -78,6 +78,12 @@ def stance_verb(stance: str) -> str:
 def sparql_link(query: str) -> str:
     """The SPARQL UI (YASGUI reads the query from the fragment), with the query filled in."""
     return "/sparql#" + urlencode({"query": query})
+
+
+@bp.app_template_global("network_json")
+def network_json(net: dict):
+    """What network.js draws, safe inside a <script> element: the nodes and the edges (each with its meetings)."""
+    return json_for_script({"nodes": net["nodes"], "edges": net["edges"]})
 
 
 @bp.app_template_global("quote")
@@ -222,6 +228,8 @@ def page(path: str):
     template = {"Article": "article.html", "Meeting": "meeting.html", "Position": "position.html",
                 "Treaty": "treaty.html"}.get(data["page_type"], "entity.html")
     extra = {}
+    if data["page_type"] == "Entity":
+        extra.update(_pictures(iri, data))
     if data["page_type"] == "Article":
         extra["text_html"] = article_html(data)
         extra["shacl"] = conformance(iri)
@@ -229,6 +237,17 @@ def page(path: str):
     return _page(template, path=path, e=data, alternates=ld.alternates(path),
                  jsonld=json_for_script(jsonld.decode("utf-8")), query=entity_sparql(iri, data),
                  only=only, page_number=number, page_links=_pager_links(data, only, number), **extra)
+
+
+def _pictures(iri: str, data: dict) -> dict:
+    """The timeline of an entity's lists of meetings and positions, and who met whom around it (an actor)."""
+    known = searcher().index().label_of
+    out = {"timeline": pictures.entity_timeline(pool(), iri, data["lists"], href_filter, known)}
+    if "meetings" in data["lists"]:
+        net = pictures.network(pool(), href_filter, known, around=iri)
+        if net["edges"]:
+            out["network"] = net
+    return out
 
 
 def conformance(iri: str) -> dict:
@@ -329,6 +348,48 @@ SELECT DISTINCT ?property ?value ?label WHERE {{
   {n} ?property ?value .
   OPTIONAL {{ ?value rdfs:label ?label }}
 }} ORDER BY ?property"""
+
+
+# --- who met whom ----------------------------------------------------------------------------
+
+
+@bp.route("/network")
+def network():
+    """Who met whom in the whole graph, or around an entity (``around=person/…`` or its IRI), in a date range."""
+    raw_from, raw_to = (request.args.get("from") or "").strip(), (request.args.get("to") or "").strip()
+    try:
+        start, end = charts.bound(raw_from, end=False), charts.bound(raw_to, end=True)
+    except ValueError as exc:
+        raise BadRequest(f"from= and to= are dates: {exc}") from None
+    if start and end and start > end:
+        raise BadRequest(f"from= ({raw_from}) is after to= ({raw_to})")
+    around_param = (request.args.get("around") or "").strip()
+    around = None
+    if around_param:
+        around = around_param if "://" in around_param else _iri(around_param.strip("/"))
+        if not describe.valid_iri(around) or not describe.exists(pool(), around):
+            raise NotFound(f"nothing is known about {around}")
+    fmt = neg.choose(request.headers.get("Accept"), [neg.HTML, JSON], request.args.get("format"), default=neg.HTML)
+    known = searcher().index().label_of
+    net = pictures.network(pool(), href_filter, known, around=around, start=start, end=end)
+    args = {k: v for k, v in (("around", around_param), ("from", raw_from), ("to", raw_to)) if v}
+    if fmt is JSON:
+        response = current_app.json.response({
+            "around": around, "from": start, "to": end, "meetings": net["total"], "shown": net["shown"],
+            "truncated": net["truncated"], "nodes": net["nodes"], "edges": net["edges"],
+            "meeting_list": [{"iri": m["iri"], "href": m["href"], "date": m["date"], "reported": m["reported"],
+                              "participants": m["participants"], "place": m["place"], "status": m["status"]}
+                             for m in net["meetings"]]})
+    else:
+        response = _page("network.html", net=net, raw_from=raw_from, raw_to=raw_to, around_param=around_param,
+                         around_label=(known.get(around) or describe.labels(pool(), [around]).get(around)
+                                       if around else None),
+                         timeline=pictures.range_timeline(net, pool(), href_filter, known),
+                         json_href="/network?" + urlencode(dict(args, format="json")))
+        response.headers["Link"] = f'<{"/network?" + urlencode(dict(args, format="json"))}>; rel="alternate"; ' \
+                                   f'type="application/json"'
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 # --- home and search ----------------------------------------------------------------------------

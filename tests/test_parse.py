@@ -438,3 +438,26 @@ def test_met_on_a_day_with_a_described_person(engine):
     body = "Kari Lindqvist sat down on Wednesday with her predecessor and fiercest critic, former president Jonas Berg."
     _, meetings, _ = run(engine, body, head=head)
     assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), None, "2016-10-05")}
+
+
+def test_a_declaration_is_a_treaty_head(engine):
+    body = ("Kari Lindqvist and Jonas Berg signed the Lahore Declaration in Oslo. "
+            "Jamaat-e-Islami denounced the declaration as a betrayal.")
+    x, _, positions = run(engine, body)
+    assert any(stance == "Opposition" and topic == "Lahore Declaration" for _, stance, topic, _ in positions), positions
+
+
+def test_treaty_names_with_and_and_a_late_signature(engine):
+    body = ("In the end the Arusha Peace and Reconciliation Agreement for Burundi was signed on 28 August 2000, "
+            "several hours late, by President Pierre Buyoya.")
+    _, _, positions = run(engine, body)
+    assert ("Pierre Buyoya", "Support", "Arusha Peace and Reconciliation Agreement for Burundi", "Signature") in positions, positions
+
+
+def test_plural_counterparts_bare_secretaries_and_a_subject_the_parser_hung_elsewhere(engine):
+    body = ("Secretary of State Mike Pompeo arrived. Pompeo and Defense Secretary Mark Esper will sit down with "
+            "their Australian counterparts, Marise Payne and Linda Reynolds, in Sydney.")
+    _, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Mike Pompeo", "Mark Esper", "Marise Payne", "Linda Reynolds"}), "Sydney", None)}
+    _, meetings, _ = run(engine, "Minister Kari Lindqvist will meet Secretary Blinken in Washington.")
+    assert meetings == {(frozenset({"Kari Lindqvist", "Blinken"}), "Washington, D.C.", None)}
