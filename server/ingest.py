@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
-from mappings import ArticleError, Engine, IRIs, bind, readers, to_graph, to_graphs
+from mappings import ArticleError, Engine, IRIs, bind, readers, to_graph
 from mappings.model import Extraction
 from mappings.text import Article
 
@@ -122,14 +122,14 @@ class Pipeline:
         """Extract and validate one article; raises ArticleRejected with a readable report. The data
         graph validated is the article's graph with the descriptions of the entities it uses (which go
         to the entities graph), so that the shapes' sh:class constraints see the entities' types."""
-        extraction = self.engine.extract(article)
-        art, ents = to_graphs(extraction, self.iris)
-        graph = Graph(identifier=art.identifier)
-        bind(graph)
-        for triple in art:
-            graph.add(triple)
-        for triple in ents:
-            graph.add(triple)
+        extraction, graph = self.extract_article(article)
+        # the descriptions are the triples about the entities (no triple of the article's own has an
+        # entity as its subject: what it says about one is a node of its own, such as a dip:RoleStatement)
+        entities = {self.iris.entity(key) for key in extraction.entities}
+        art = bind(Graph(identifier=graph.identifier))
+        ents = bind(Graph(identifier=self.iris.entities_graph))
+        for triple in graph:
+            (ents if triple[0] in entities else art).add(triple)
         report = shacl.validate(graph, article_name(article))
         checked = Checked(path, str(graph.identifier), extraction, graph, report, art, ents)
         if not report.conforms:
