@@ -171,6 +171,9 @@ class DateFinder:
             if prev not in ("in", "early", "late", "mid", "since", "until", "by", "of", "this", "next", "last",
                             "scheduled", "planned", "expected", "a", "the") and not nxt.isalpha():
                 return None
+            direction = {"last": -1, "next": 1}.get(prev, 0)
+            if direction:  # "last June": the latest June before the article's date; "next March": the first after
+                return DateMatch(i - 1, j, month=month, direction=direction)
         return DateMatch(i, j, month=month, day=day, year=year)
 
 
@@ -224,6 +227,12 @@ def resolve(match: DateMatch, year: int | None, reference: DateValue | None,
     y = match.year or (reference.year if reference else year)
     if y is None or match.month is None:
         return None
+    if match.direction and match.year is None and match.day is None:
+        if reference is None or reference.month is None:
+            return None
+        if match.direction < 0:
+            return DateValue(reference.year - (match.month >= reference.month), match.month)
+        return DateValue(reference.year + (match.month <= reference.month), match.month)
     if match.year is None and reference is not None and reference.month is not None:
         # Roll over a year boundary: in a January article "December 28" is last year's.
         diff = (match.month - reference.month) % 12

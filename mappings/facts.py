@@ -225,6 +225,9 @@ class FactReader:
             # "flew to New Delhi on 12 June and met Singh": the place and date of the verb it is coordinated with
             p2, d2 = self._coordinated_place_date(units, m.start)
             place, date = place or p2, date if (date or no_date) else d2
+        if date is None and not no_date and self.reference_exact and any(
+                units[k].lower == "just" and units[k - 1].lower in ("have", "has", "'ve", "’ve") for k in range(lo + 1, hi)):
+            date = self.reference  # "we have just finished a meeting": today, the article's stated date
         if place is None:  # "met there": the place last named before
             there = next((k for k in range(lo + 1, hi) if units[k].lower == "there"
                           and (k + 1 >= len(units) or units[k + 1].lower not in self.e.existential_verbs)), None)

@@ -415,6 +415,9 @@ class MentionReader:
             key = self.entity_for(hits[0].entry).key
         elif len(rest) == 1:
             key = self.surname(name)
+            if key is None and k > 0:  # "HIGH REPRESENTATIVE MOGHERINI:": a titled surname is a person
+                key = self.new_person(name).key
+                self.surnames.setdefault(name, key)
         elif len(rest) <= 4:
             key = self.new_person(name).key
         if key:
@@ -490,6 +493,8 @@ class MentionReader:
             return None, i + 1
         name = self.article.text[toks[i].start:toks[end - 1].end]
         etype = self.e.ner_types[label]
+        if etype == "Organization" and len(words) == 1 and not name.isupper() and i and toks[i - 1].lower == "in":
+            etype = "Place"  # "met in Durban": one word after "in" that the recogniser called an organisation
         if etype == "Organization" and (self.apposed_to_title(toks, i, end) or self.personal_name(words)):
             etype = "Person"  # "the Executive Director of the campaign, Beatrice Fihn,": an office's holder
         if name.isupper() and etype == "Person":
@@ -830,6 +835,24 @@ class MentionReader:
         node = parsed.token_at(tok.start) if parsed is not None else None
         return None if node is None else node.tag_.startswith(("VB", "MD"))
 
+    def body_name_end(self, toks, b) -> int | None:
+        """The index of the comma after a body's name in capitals that starts at b ("International
+        Campaign to Abolish Nuclear Weapons (ICAN),"), or None. The name has two capitalised words
+        or more, joined only by of, for, to, and, the, and may end in an acronym in brackets."""
+        j, caps = b, 0
+        while j < len(toks) and j - b < 12:
+            t = toks[j]
+            if _name_word(t) or t.text.isupper() and t.text.isalpha():
+                caps += 1
+            elif t.lower in ("of", "for", "to", "and", "the", "on") and caps:
+                pass
+            elif t.text == "(" and j + 2 < len(toks) and toks[j + 1].text.isupper() and toks[j + 2].text == ")":
+                j += 2
+            else:
+                break
+            j += 1
+        return j if caps >= 2 and j < len(toks) and toks[j].text == "," else None
+
     def bare_role(self, toks, i, j):
         """"the Minister", "the foreign minister", "the Secretary-General": the person this article
         last named with that office (by the title it gave them, or their dated role in the
@@ -866,11 +889,15 @@ class MentionReader:
         j = i
         affiliation = None
         mod_hit = None
+        possessive = False
         if i in hit_at and hit_at[i][1].entry.type in ("State", "Organization", "Place"):
             mod_end, mod_hit = hit_at[i]
             j = mod_end
             if j < len(toks) and toks[j].text in ("'s", "’s"):
-                return None
+                # "China's chief negotiator, Xie Zhenhua": the state's officer, named after the office
+                if j + 1 >= len(toks) or not (toks[j + 1].lower in self.e.titles or toks[j + 1].lower in self.e.title_modifiers):
+                    return None
+                j, possessive = j + 1, True
         role_words = []
         while j < len(toks) and toks[j].lower in self.e.title_modifiers:
             role_words.append(toks[j].text)
@@ -896,7 +923,25 @@ class MentionReader:
                     and toks[hit_at[b][0]].text == ",":
                 of_org = hit_at[b][1]
                 k = hit_at[b][0]
-        if k + 1 < len(toks) and toks[k].text == "," and (of_org or " ".join(title).lower() in self.e.non_role_titles) \
+            elif self.body_name_end(toks, b) is not None:
+                # "the Executive Director of the International Campaign to Abolish Nuclear Weapons (ICAN),
+                # Beatrice Fihn": a body the gazetteer does not know, named in capitals, then the name
+                k = self.body_name_end(toks, b)
+                if k + 1 < len(toks) and _name_word(toks[k + 1]):
+                    name_end = k + 1
+                    while name_end < len(toks) and name_end - k <= 3 and _name_word(toks[name_end]):
+                        name_end += 1
+                    body = self.new_entity("Organization", self.article.text[toks[b].start:toks[k - 1].end].rstrip(" )").split(" (")[0])
+                    self.mention(toks[b].start, toks[k - 1].end, body.key)
+                    person = self.new_person(" ".join(t.text for t in toks[k + 1:name_end]))
+                    role = " ".join(title)
+                    if (role, body.key) not in person.roles:
+                        person.roles.append((role, body.key))
+                    self.mention(toks[k + 1].start, toks[name_end - 1].end, person.key)
+                    self.saw_person(person.key)
+                    return self._unit(toks, i, name_end, "Person", [person.key], [person.key]), name_end
+        if k + 1 < len(toks) and toks[k].text == "," \
+                and (of_org or possessive or " ".join(title).lower() in self.e.non_role_titles) \
                 and (k + 1 in hit_at or _name_word(toks[k + 1])):
             k += 1  # an apposition: "his Japanese counterpart, Keizo Obuchi"
             inner = self.titled_person(toks, k, hit_at) if not (k in hit_at) else None

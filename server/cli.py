@@ -73,6 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", default="-", metavar="FILE", help="where to write (default: stdout)")
     _setting_flags(p, "store", "base_iri")
 
+    p = command("link", "propose Wikidata QIDs for entities without one, for review; --accept writes them",
+                "Propose Wikidata QIDs for the people, states, organizations, places and treaties of the store "
+                "(or of the articles given) that have none, from the Wikidata API (wbsearchentities, then "
+                "wbgetentities to check class, country and dates against what the articles say), and write them "
+                "to a review file. Nothing is accepted automatically: mark the ones you agree with in the file "
+                "(accept: true, or accept: Q…) and run `communique link --accept FILE`, which writes them into "
+                "the gazetteer with their source.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="articles to extract instead of reading the store")
+    p.add_argument("--accept", metavar="FILE", help="write the accepted QIDs of a reviewed FILE into the gazetteer")
+    p.add_argument("--output", "-o", default="link-review.yaml", metavar="FILE",
+                   help="the review file to write (default link-review.yaml)")
+    p.add_argument("--type", dest="types", action="append", choices=["Person", "State", "Organization", "Place", "Treaty"],
+                   help="only entities of this type (repeatable; default all five)")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N entities (by IRI)")
+    _setting_flags(p, "store", "base_iri", "gazetteer", "rules", "wikidata_api", "wikidata_rate", "wikidata_cache",
+                   "wikidata_contact")
+
     p = command("validate", "extract articles and check them against the SHACL shapes",
                 "Extract each article and check its graph against the SHACL shapes, printing a report for each "
                 "one that does not conform. Stores nothing; exits 1 if any article does not conform.")
@@ -280,6 +297,99 @@ def cmd_export(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_link(args, settings: Settings) -> int:
+    from mappings import ArticleError
+    from mappings.gazetteer import GazetteerError, load as load_gazetteer
+
+    from . import linking
+    from . import wikidata as wd
+    from .ingest import plural
+
+    if args.accept:
+        if args.paths:
+            raise CommuniqueError("--accept takes a review file, not articles")
+        try:
+            done = linking.accept(args.accept, settings.gazetteer, settings.wikidata_api)
+        except GazetteerError as exc:
+            raise CommuniqueError(f"the gazetteer has errors, nothing was accepted: {exc}") from None
+        if not done:
+            print(f"Nothing to accept in {args.accept}: no entry says `accept: true` or `accept: Q…`.",
+                  file=sys.stderr)
+            return 0
+        for a in done:
+            print(f"  {a.type.lower()}/{a.id} = {a.qid}  ({'new entry in' if a.new else 'added to'} {a.file})",
+                  file=sys.stderr)
+        print(f"Accepted {plural(len(done), 'link')} into {settings.gazetteer}; the next extraction or ingest links "
+              "them (owl:sameAs).", file=sys.stderr)
+        return 0
+    if args.limit is not None and args.limit <= 0:
+        raise CommuniqueError("--limit must be greater than 0")
+    try:
+        gazetteer = load_gazetteer(settings.gazetteer)
+    except GazetteerError as exc:
+        raise CommuniqueError(str(exc)) from None
+    types = tuple(dict.fromkeys(args.types)) if args.types else linking.TYPES
+    failed = 0
+    if args.paths:
+        import pyoxigraph as ox
+
+        from .ingest import Pipeline, article_files
+
+        pipeline = Pipeline(settings)
+        memory = ox.Store()
+        for path in article_files(args.paths):
+            for _, item in pipeline.read(path):
+                if isinstance(item, ArticleError):
+                    print(f"communique link: {item}", file=sys.stderr)
+                    failed += 1
+                    continue
+                _, graph = pipeline.extract_article(item)
+                memory.load(graph.serialize(format="nt").encode("utf-8"), ox.RdfFormat.N_TRIPLES,
+                            to_graph=ox.NamedNode(f"urn:communique:link:{len(memory)}"))
+        subjects = linking.subjects(memory, gazetteer, types)
+        if failed and not subjects:
+            return 1
+    else:
+        from . import store as store_mod
+
+        if not Path(settings.store).exists():
+            raise CommuniqueError(f"there is no store at {settings.store}; run `communique ingest` first, "
+                                  "or give the articles to link")
+        with store_mod.owned(settings.store, "communique link") as store:
+            subjects = linking.subjects(store, gazetteer, types)
+    if args.limit:
+        subjects = subjects[:args.limit]
+    if not subjects:
+        print("Every entity has a Wikidata QID already (or there is none): nothing to propose.", file=sys.stderr)
+        return 0
+    client = wd.Client(settings.wikidata_api, settings.wikidata_rate, settings.wikidata_cache,
+                       settings.wikidata_contact)
+
+    def progress(n, subject, proposal):
+        shown = {"proposed": f"proposed {proposal.proposed}", "ambiguous": "ambiguous: "
+                 + ", ".join(c.qid for c in proposal.candidates if c.plausible), "none": "no plausible candidate"
+                 if proposal.candidates else "no candidate found"}
+        print(f"[{n}/{len(subjects)}] {subject.path} ({subject.label}): {shown[proposal.status]}", file=sys.stderr)
+
+    try:
+        proposals = linking.link(client, subjects, progress=progress)
+    except wd.WikidataError as exc:
+        raise CommuniqueError(f"{exc}. No review file was written; the answers received so far are cached in "
+                              f"{settings.wikidata_cache}.") from None
+    finally:
+        client.close()
+    try:
+        linking.write_review(args.output, proposals, settings.wikidata_api)
+    except OSError as exc:
+        raise CommuniqueError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    counts = {s: sum(p.status == s for p in proposals) for s in ("proposed", "ambiguous", "none")}
+    print(f"{plural(len(proposals), 'entity', 'entities')}: {counts['proposed']} proposed, {counts['ambiguous']} "
+          f"ambiguous, {counts['none']} without a plausible candidate; {plural(client.sent, 'request')} sent to "
+          f"{settings.wikidata_api} (the rest from the cache). Review {args.output}, then run "
+          f"`communique link --accept {args.output}`.", file=sys.stderr)
+    return 1 if failed else 0  # an article that could not be read: its entities are missing from the review
+
+
 def cmd_validate(args, settings: Settings) -> int:
     from mappings import ArticleError
 
@@ -381,6 +491,7 @@ def waitress_errors(server, app) -> None:
 
 
 COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "remove": cmd_remove, "query": cmd_query, "export": cmd_export,
+            "link": cmd_link,
             "validate": cmd_validate, "serve": cmd_serve}
 
 if __name__ == "__main__":  # pragma: no cover

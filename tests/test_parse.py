@@ -461,3 +461,41 @@ def test_plural_counterparts_bare_secretaries_and_a_subject_the_parser_hung_else
     assert meetings == {(frozenset({"Mike Pompeo", "Mark Esper", "Marise Payne", "Linda Reynolds"}), "Sydney", None)}
     _, meetings, _ = run(engine, "Minister Kari Lindqvist will meet Secretary Blinken in Washington.")
     assert meetings == {(frozenset({"Kari Lindqvist", "Blinken"}), "Washington, D.C.", None)}
+
+
+def test_a_transcript_label_with_a_title_and_surname_and_a_meeting_just_finished(engine):
+    head = "---\ndate: 2018-05-15\n---\n"
+    body = ("HIGH REPRESENTATIVE KALNINA: Good evening. We have just finished a meeting here in Brussels "
+            "with Foreign Minister Jonas Berg.")
+    _, meetings, _ = run(engine, body, head=head)
+    assert meetings == {(frozenset({"Kalnina", "Jonas Berg"}), "Brussels", "2018-05-15")}
+
+
+def test_an_office_of_a_body_nobody_knows_then_its_holder(engine):
+    body = ("Foreign Minister Kari Lindqvist received the Executive Director of the Baltic Campaign to Protect "
+            "Clean Seas (BCPCS), Maren Solberg, at the ministry in Oslo.")
+    x, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Maren Solberg"}), "Oslo", None)}
+    (solberg,) = [e for e in x.entities.values() if e.label == "Maren Solberg"]
+    assert solberg.roles == [("Executive Director", "organization/baltic-campaign-to-protect-clean-seas")]
+
+
+def test_a_states_officer_named_after_the_office_in_a_city_the_model_calls_an_organisation(engine):
+    head = "---\ndate: 2011-12-14\n---\n"
+    body = "It took Peter Kent a day. Mr. Kent met China's chief negotiator, Xie Zhenhua, in Durban on December 6."
+    x, meetings, _ = run(engine, body, head=head)
+    assert meetings == {(frozenset({"Peter Kent", "Xie Zhenhua"}), "Durban", "2011-12-06")}
+    (xie,) = [e for e in x.entities.values() if e.label == "Xie Zhenhua"]
+    assert xie.roles == [("chief negotiator", "state/china")]
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    ("last June", "2020-06"),  # the latest June before a February article: last year's
+    ("last January", "2021-01"),  # this year's, already past
+    ("next March", "2021-03"),
+    ("next January", "2022-01"),
+])
+def test_last_and_next_month(engine, phrase, expected):
+    head = "---\ndate: 2021-02-05\n---\n"
+    _, meetings, _ = run(engine, f"Kari Lindqvist met Jonas Berg in Vienna {phrase}.", head=head)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), "Vienna", expected)}
