@@ -57,6 +57,7 @@ class Engine:
         self.treaty_anaphors = sorted((tuple(p.lower().split()) for p in lex["treaty_anaphors"]),
                                       key=len, reverse=True)
         self.pronouns = {p.lower() for p in lex["person_pronouns"]}
+        self.object_pronouns = {p.lower() for p in lex.get("object_pronouns", [])}
         self.speaker_pronouns = set(lex.get("speaker_pronouns", []))
         self.speech_verbs = {w.lower() for w in lex.get("speech_verbs", [])}
         self.existential_verbs = {w.lower() for w in lex.get("existential_verbs", [])}
@@ -135,7 +136,8 @@ class _Run(MentionReader, FactReader):
         self.treaties: list[str] = []  # treaty keys in order of mention
         self.meetings: list[MeetingFact] = []
         self.positions: list[PositionFact] = []
-        self.venue: tuple | None = None  # (place, date, sentence) of the summit last reported
+        self.venue: tuple | None = None  # (place, date, sentence, noun) of the summit last reported
+        self.venues: dict[str, tuple] = {}  # the venue last reported of each kind: "summit" → (place, date, sentence, noun)
         self.sentence_index = 0
         self.parses = {}  # sentence index -> linguistics.Parsed
         self.reference: DateValue | None = None

@@ -48,7 +48,7 @@ class FactReader:
 
     def apply_rules(self, s: Sentence, units: list[Unit]):
         if s.text.rstrip("\"”’') ").endswith("?"):  # a question asserts no meeting and no stance
-            self.venue = self.find_venue(units) or self.venue
+            self.note_venue(units)
             self.remember_scene(units)
             return
         vetoed_clauses = set()
@@ -68,7 +68,7 @@ class FactReader:
                     self.position(s, units, m)
                 elif rule.kind == "join":
                     self.join(s, units, m)
-        self.venue = self.find_venue(units) or self.venue
+        self.note_venue(units)
         self.remember_scene(units)
         located = [u for u in units if u.etype in ("Place", "State") and u.refs and not u.actor and not u.in_citation]
         if located:
@@ -248,10 +248,17 @@ class FactReader:
             if units[k].lower in self.e.location_markers and units[k + 1].has_type(("Place",)) \
                     and units[k + 2].lower == ",":
                 place = units[k + 1].refs[0]
-        if self.venue is not None:
-            v_place, v_date, v_sentence = self.venue
-            names_venue = any(u.lower in self.e.venue_nouns and not u.is_entity for u in units[lo:hi])
-            just_set = v_sentence == self.sentence_index - 1  # the sentence before set the scene
+        venue = self.venue
+        nouns = {u.lower for u in units[lo:hi] if u.lower in self.e.venue_nouns and not u.is_entity}
+        if venue is not None and nouns and venue[3] not in nouns:
+            named = [self.venues[n] for n in nouns if n in self.venues]  # the summit, not the meeting since
+            venue = max(named, key=lambda v: v[2]) if named else venue
+        if venue is not None:
+            v_place, v_date, v_sentence, v_noun = venue
+            # "on the sidelines of the summit": the summit last reported, not a meeting named since
+            names_venue = bool(nouns) and (v_noun in nouns or not nouns - {"meeting"})
+            # the sentence before set the scene, unless this clause names another venue
+            just_set = v_sentence == self.sentence_index - 1 and (not nouns or names_venue)
             if place is None and (names_venue or just_set):
                 place = v_place
             if date is None and not no_date and (names_venue or (just_set and place == v_place)):
@@ -324,6 +331,13 @@ class FactReader:
             tok = tok.head
         return False
 
+    def note_venue(self, units):
+        """Remember the venue this sentence names: the last one, and the last of each kind (summit, talks)."""
+        found = self.find_venue(units)
+        if found:
+            self.venue = found
+            self.venues[found[3]] = found
+
     def find_venue(self, units):
         """"at the OSCE summit in Istanbul on November 19", "gathered in Bishkek … for their summit":
         the place and date of the clause that names a venue."""
@@ -332,7 +346,7 @@ class FactReader:
                 lo, hi = self.clause_span(units, u.clause)
                 place, date, _ = self._clause_place_date(units, lo, hi)
                 if place:
-                    return place, date, self.sentence_index
+                    return place, date, self.sentence_index, u.lower
         return None
 
     def remember_scene(self, units):

@@ -168,6 +168,7 @@ class MentionReader:
             return cite_lo <= k < cite_hi or k < dl_hi
         self._ner_at = self.named_entities(s)
         self._quoted = self.quoted_tokens(s)
+        self._persons_before = len(self.persons)  # the persons named before this sentence
 
         def claim(i, j, unit):
             for k in range(i, j):
@@ -354,6 +355,12 @@ class MentionReader:
         if word.lower() in self.e.pronouns and self.persons:
             key = (self.subject_persons or self.persons)[-1]
             return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
+        # "Isaias greeted him": the person last named as a subject, other than those of this sentence
+        if word.lower() in self.e.object_pronouns:
+            here = {k for k in self.persons[self._persons_before:]}
+            key = next((k for k in reversed(self.subject_persons or self.persons) if k not in here), None)
+            if key is not None:
+                return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
         # titled persons: [modifier] [title] Name
         titled = self.titled_person(toks, i, hit_at)
         if titled:
@@ -817,8 +824,15 @@ class MentionReader:
         state = hit.entry.id
         local = [key for key in dict.fromkeys(reversed(self.persons))
                  if any(aff == f"state/{state}" and r.lower().endswith(title) for r, aff in self.entities[key].roles)]
+        # a person the article gave the office without a state ("President Emmanuel Macron"), when only
+        # one did and nobody holds it for that state: "the French president" is that person, of France
+        unplaced = [key for key in dict.fromkeys(reversed(self.persons)) if self.entities[key].wikidata is None
+                    and any(aff is None and r.lower().endswith(title) for r, aff in self.entities[key].roles)]
         if local:
             key = local[0]
+        elif len(unplaced) == 1:
+            key = unplaced[0]
+            self.entities[key].roles.append((title.title() if title.islower() else title, f"state/{state}"))
         else:
             holders = [p for p in self.gz.entries.values() if p.type == "Person" and any(
                 r.of == state and r.title.lower() == title and r.active(self.year) for r in p.roles)]

@@ -499,3 +499,27 @@ def test_last_and_next_month(engine, phrase, expected):
     head = "---\ndate: 2021-02-05\n---\n"
     _, meetings, _ = run(engine, f"Kari Lindqvist met Jonas Berg in Vienna {phrase}.", head=head)
     assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), "Vienna", expected)}
+
+
+def test_the_summit_is_the_summit_not_a_meeting_named_since(engine):
+    body = ("Kari Lindqvist arrived in Hangzhou for the summit of the Group of Twenty in Hangzhou. "
+            "Ministers will discuss the Montreal Protocol at a meeting of the parties in Kigali next month. "
+            "Lindqvist is due to meet Jonas Berg on the sidelines of the summit.")
+    _, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), "Hangzhou", None)}, meetings
+
+
+def test_the_demonym_office_is_the_one_unplaced_holder_and_lunch_is_a_meeting(engine):
+    head = "---\ndate: 2019-08-23\n---\n"
+    body = ("President Kari Lindqvist said today that Norway would not ratify the deal. "
+            "Yesterday the Norwegian president received British Prime Minister Jonas Berg at the palace in Oslo. "
+            "Lindqvist is due to have lunch with Madeleine Albright in Bergen on Saturday.")
+    _, meetings, _ = run(engine, body, head=head)
+    assert (frozenset({"Kari Lindqvist", "Jonas Berg"}), "Oslo", "2019-08-22") in meetings, meetings
+    # "have lunch with": a meeting; "on Saturday" after "is due to": the coming Saturday
+    assert any(p == frozenset({"Kari Lindqvist", "Madeleine Albright"}) and d == "2019-08-24" for p, _, d in meetings), meetings
+
+
+def test_him_is_someone_named_before_not_the_subject_beside_it(engine):
+    _, meetings, _ = run(engine, "Kari Lindqvist flew into Oslo. Jonas Berg greeted him at the foot of the steps.")
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), None, None)}
