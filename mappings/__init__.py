@@ -9,11 +9,11 @@ it knows nothing of the store or of HTTP.
 """
 from .engine import Engine, Extraction
 from .gazetteer import GazetteerError
-from .graph import DEFAULT_BASE, DIP, IRIs, OA, PREFIXES, SCHEMA, WD, bind, to_graph
+from .graph import DEFAULT_BASE, DIP, IRIs, OA, PREFIXES, SCHEMA, WD, bind, entities_graph_name, to_graph, to_graphs
 from .rules import RuleError
 from . import readers
 from .readers import parse_article, read, read_article
 from .text import ArticleError
 
 __all__ = ["Engine", "Extraction", "ArticleError", "GazetteerError", "RuleError", "IRIs", "DEFAULT_BASE",
-           "DIP", "OA", "SCHEMA", "WD", "PREFIXES", "bind", "to_graph", "parse_article", "read", "read_article"]
+           "DIP", "OA", "SCHEMA", "WD", "PREFIXES", "bind", "to_graph", "to_graphs", "entities_graph_name", "parse_article", "read", "read_article"]

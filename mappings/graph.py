@@ -1,4 +1,6 @@
-"""Facts to RDF: one self-contained graph per article, as ontology/MODEL.md describes."""
+"""Facts to RDF, as ontology/MODEL.md describes: an article's graph (the article, its mentions, its facts,
+their evidence and the roles it gives people) and the descriptions of the entities it uses (type, label,
+aliases, Wikidata link, country), which the store keeps once, in the entities graph."""
 from __future__ import annotations
 
 import re
@@ -38,6 +40,15 @@ class IRIs:
     def fact(self, kind: str, article_id: str, n: int) -> URIRef:
         return URIRef(f"{self.base}id/{kind}/{article_id}-{n}")
 
+    @property
+    def entities_graph(self) -> URIRef:
+        """The one named graph that holds every entity's description (MODEL.md, "Graphs")."""
+        return URIRef(f"{self.base}graph/entities")
+
+
+def entities_graph_name(base: str) -> str:
+    return f"{normalise_base(base)}graph/entities"
+
 
 def bind(graph: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
@@ -63,8 +74,21 @@ def safe_url(url: str) -> bool:
 
 
 def to_graph(x: Extraction, iris: IRIs) -> Graph:
-    g = bind(Graph(identifier=iris.article(x.article.id)))
+    """The article's graph and the descriptions of the entities it uses, together: what `extract` prints
+    and what the SHACL gate validates."""
+    article, entities = to_graphs(x, iris)
+    for triple in entities:
+        article.add(triple)
+    return article
+
+
+def to_graphs(x: Extraction, iris: IRIs) -> tuple[Graph, Graph]:
+    """(the article's graph, the descriptions of the entities it uses). No triple is in both: the
+    article's statements about an entity (the role it gives a person) are dip:RoleStatement nodes of
+    the article's own."""
     art = iris.article(x.article.id)
+    g = bind(Graph(identifier=art))
+    ents = bind(Graph(identifier=iris.entities_graph))
     a = x.article
     first = a.title or (x.sentences[0].text if x.sentences else "")
     title = first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "…"
@@ -117,22 +141,28 @@ def to_graph(x: Extraction, iris: IRIs) -> Graph:
                 used |= extra
                 changed = True
 
+    n_role = 0
     for key in sorted(used):
         e = x.entities[key]
         node = iris.entity(key)
-        g.add((node, RDF.type, DIP[e.type]))
-        g.add((node, RDFS.label, Literal(e.label)))
+        ents.add((node, RDF.type, DIP[e.type]))
+        ents.add((node, RDFS.label, Literal(e.label)))
         for alias in e.aliases:
-            g.add((node, SKOS.altLabel, Literal(alias)))
+            ents.add((node, SKOS.altLabel, Literal(alias)))
         if e.wikidata:
-            g.add((node, OWL.sameAs, WD[e.wikidata]))
+            ents.add((node, OWL.sameAs, WD[e.wikidata]))
         if e.country:
-            g.add((node, DIP.country, iris.entity(e.country)))
-        for role, aff in e.roles:
+            ents.add((node, DIP.country, iris.entity(e.country)))
+        for role, aff in e.roles:  # what this article says the person is: its own statement
+            n_role += 1
+            st = URIRef(f"{art}#role-{n_role}")
+            g.add((st, RDF.type, DIP.RoleStatement))
+            g.add((st, DIP.person, node))
             if role:
-                g.add((node, DIP.role, Literal(role)))
+                g.add((st, DIP.role, Literal(role)))
             if aff:
-                g.add((node, DIP.affiliation, iris.entity(aff)))
+                g.add((st, DIP.affiliation, iris.entity(aff)))
+            g.add((st, DIP.reportedIn, art))
         if key in mentioned:
             g.add((art, SCHEMA.mentions, node))
 
@@ -182,7 +212,7 @@ def to_graph(x: Extraction, iris: IRIs) -> Graph:
             g.add((node, DIP.conditional, Literal(True)))
         g.add((node, DIP.reportedIn, art))
         _evidence(g, node, fact.evidence, art, iris)
-    return g
+    return g, ents
 
 
 def _evidence(g: Graph, fact: URIRef, evidence: list[Evidence], art: URIRef, iris: IRIs):

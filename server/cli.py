@@ -46,6 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="article files or directories of *.txt")
     _setting_flags(p, "store", "base_iri", "seeds", "gazetteer", "rules")
 
+    p = command("remove", "remove articles from the store",
+                "Remove each article, named by its id (the file name without its suffix, or the row id of a JSON "
+                "Lines or CSV export) or its IRI: its graph (its mentions, facts, evidence and role statements), "
+                "and the description of every entity that no other stored article uses. Each article is removed "
+                "in one transaction; nothing else changes. Exits 1 if an article is not in the store.")
+    p.add_argument("ids", nargs="+", metavar="ID", help="article ids (file stem or row id), or article IRIs")
+    _setting_flags(p, "store", "base_iri")
+
     p = command("query", "run a SPARQL query against the store",
                 "Run one SPARQL query against the store (the default graph is the union of the article "
                 "graphs) and print the result on stdout.")
@@ -187,6 +195,30 @@ def cmd_ingest(args, settings: Settings) -> int:
             print(f"  {message.splitlines()[0]}", file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_remove(args, settings: Settings) -> int:
+    from . import store as store_mod
+    from .ingest import plural
+
+    failed = 0
+    with store_mod.owned(settings.store, "communique remove") as store:
+        base = (store_mod.minted_base(store) if settings.extra.get("base_iri_derived") else None) or settings.base_iri
+        for ident in args.ids:
+            iri = ident if ident.startswith(("http://", "https://")) else f"{base}id/article/{ident}"
+            try:
+                removed = store_mod.remove_article(store, iri)
+            except (ValueError, SyntaxError) as exc:
+                raise CommuniqueError(f"{ident}: not an article id: {exc}") from None
+            if removed is None:
+                print(f"{ident}: no article <{iri}> in {settings.store}; nothing removed", file=sys.stderr)
+                failed += 1
+                continue
+            gone = removed["entities"]
+            note = f", and {plural(len(gone), 'entity', 'entities')} no other article uses: " + ", ".join(
+                g.split("/id/", 1)[-1] for g in gone) if gone else ""
+            print(f"Removed <{iri}> ({plural(removed['triples'], 'triple')}){note}.", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _read_query(text: str) -> str:
@@ -458,7 +490,8 @@ def waitress_errors(server, app) -> None:
         target.channel_class = AppChannel
 
 
-COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "query": cmd_query, "export": cmd_export, "link": cmd_link,
+COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "remove": cmd_remove, "query": cmd_query, "export": cmd_export,
+            "link": cmd_link,
             "validate": cmd_validate, "serve": cmd_serve}
 
 if __name__ == "__main__":  # pragma: no cover

@@ -120,6 +120,15 @@ def resource(pool, iri: str, known: dict | None = None) -> dict | None:
         "outgoing": outgoing,
         "incoming": incoming(pool, iri, known),
     }
+    if "Person" in dip_types:  # what the articles say the person is: their dip:RoleStatements
+        stated = rows(pool, f"""SELECT DISTINCT ?role ?aff ?affLabel WHERE {{ ?st dip:person {n} .
+            OPTIONAL {{ ?st dip:role ?role }} OPTIONAL {{ ?st dip:affiliation ?aff OPTIONAL {{ ?aff rdfs:label ?affLabel }} }} }}""")
+        data["roles"] = sorted(set(data["roles"]) | {r["role"] for r in stated if r.get("role")})
+        have = {a["iri"] for a in data["affiliations"]}
+        for r in stated:
+            if r.get("aff") and r["aff"] not in have:
+                have.add(r["aff"])
+                data["affiliations"].append({"iri": r["aff"], "label": r.get("affLabel") or local_name(r["aff"])})
     data["page_type"] = next((t for t in PAGE_TYPES if t in dip_types), "Entity")
     return data
 
@@ -413,8 +422,8 @@ def article(pool, iri: str, data: dict) -> dict:
         return values[0]["value"] if values else None
 
     mentions = rows(pool, f"""SELECT DISTINCT ?mention ?start ?end ?e ?label WHERE {{ GRAPH {n} {{
-        ?mention a dip:Mention ; oa:hasSource {n} ; oa:start ?start ; oa:end ?end ; dip:denotes ?e .
-        OPTIONAL {{ ?e rdfs:label ?label }} }} }} ORDER BY ?start""")
+        ?mention a dip:Mention ; oa:hasSource {n} ; oa:start ?start ; oa:end ?end ; dip:denotes ?e . }}
+        OPTIONAL {{ ?e rdfs:label ?label }} }} ORDER BY ?start""")  # labels: in the entities graph
     facts = rows(pool, f"""SELECT DISTINCT ?f ?type ?label {EVIDENCE_VARS} WHERE {{ GRAPH {n} {{
         ?f dip:reportedIn {n} ; a ?type ; rdfs:label ?label . {_evidence_pattern("?f")} }} }}
         ORDER BY ?ss ?f""")

@@ -56,8 +56,10 @@ class Checked:
     path: Path
     iri: str
     extraction: Extraction
-    graph: Graph
+    graph: Graph  # what was validated: the article's graph and the descriptions of the entities it uses
     report: shacl.Report
+    article_graph: Graph | None = None  # what goes into the article's named graph
+    entities_graph: Graph | None = None  # what goes into the entities graph
 
 
 @dataclass
@@ -117,10 +119,19 @@ class Pipeline:
         return self.extract_article(article)
 
     def check_article(self, path: Path, article: Article) -> Checked:
-        """Extract and validate one article; raises ArticleRejected with a readable report."""
+        """Extract and validate one article; raises ArticleRejected with a readable report. The data
+        graph validated is the article's graph with the descriptions of the entities it uses (which go
+        to the entities graph), so that the shapes' sh:class constraints see the entities' types."""
         extraction, graph = self.extract_article(article)
+        # the descriptions are the triples about the entities (no triple of the article's own has an
+        # entity as its subject: what it says about one is a node of its own, such as a dip:RoleStatement)
+        entities = {self.iris.entity(key) for key in extraction.entities}
+        art = bind(Graph(identifier=graph.identifier))
+        ents = bind(Graph(identifier=self.iris.entities_graph))
+        for triple in graph:
+            (ents if triple[0] in entities else art).add(triple)
         report = shacl.validate(graph, article_name(article))
-        checked = Checked(path, str(graph.identifier), extraction, graph, report)
+        checked = Checked(path, str(graph.identifier), extraction, graph, report, art, ents)
         if not report.conforms:
             raise ArticleRejected(str(report))
         return checked
@@ -167,10 +178,11 @@ class Pipeline:
                 result.rejected.append((path, exc.message))
                 progress.step(name, f"REJECTED\n{exc.message}")
                 continue
-            store_mod.replace_graph(store, checked.iri, checked.graph)
+            store_mod.store_article(store, checked.iri, checked.article_graph, checked.entities_graph)
             x = checked.extraction
-            result.stored.append(Stored(name, checked.iri, len(checked.graph), len(x.meetings), len(x.positions)))
-            progress.step(name, f"{plural(len(checked.graph), 'triple')}, {plural(len(x.meetings), 'meeting')}, "
+            triples = len(checked.article_graph)
+            result.stored.append(Stored(name, checked.iri, triples, len(x.meetings), len(x.positions)))
+            progress.step(name, f"{plural(triples, 'triple')}, {plural(len(x.meetings), 'meeting')}, "
                                 f"{plural(len(x.positions), 'position')}")
         result.seconds = time.perf_counter() - started
         progress.done()

@@ -118,12 +118,15 @@ def subjects(store, gazetteer=None, types=TYPES) -> list[Subject]:
         s = found.get(row["e"].value)
         if s and row["a"].value not in s.names:
             s.aliases.append(row["a"].value)
-    for row in select("SELECT DISTINCT ?e ?r WHERE { ?e dip:role ?r FILTER NOT EXISTS { ?e owl:sameAs ?x } }"):
+    # a person's roles and affiliations: the articles' dip:RoleStatements about them (and any on the person)
+    for row in select("""SELECT DISTINCT ?e ?r WHERE { { ?st dip:person ?e ; dip:role ?r } UNION { ?e dip:role ?r }
+            FILTER NOT EXISTS { ?e owl:sameAs ?x } }"""):
         s = found.get(row["e"].value)
         if s and row["r"].value not in s.roles:
             s.roles.append(row["r"].value)
     for row in select("""SELECT DISTINCT ?e ?c ?q ?cl WHERE {
-            { ?e dip:affiliation ?c . ?c a dip:State } UNION { ?e dip:country ?c }
+            { ?st dip:person ?e ; dip:affiliation ?c . ?c a dip:State } UNION { ?e dip:affiliation ?c . ?c a dip:State }
+            UNION { ?e dip:country ?c }
             ?c owl:sameAs ?q OPTIONAL { ?c rdfs:label ?cl } FILTER NOT EXISTS { ?e owl:sameAs ?x } }"""):
         s = found.get(row["e"].value)
         q = row["q"].value

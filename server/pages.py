@@ -264,8 +264,13 @@ def conformance(iri: str) -> dict:
     cache = current_app.extensions.setdefault("communique.conformance", {})
     key = (iri, pool().generation)
     if key not in cache:
-        nt = pool().graph(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {describe.node(iri)} {{ ?s ?p ?o }} }}",
-                          union=False)
+        # the article's graph, with the entities graph's descriptions of the entities it names and of
+        # those they link to (a place's country), as the write gate validates it (MODEL.md, "Graphs")
+        g, ents = describe.node(iri), describe.node(iri.split("id/article/", 1)[0] + "graph/entities")
+        nt = pool().graph(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ GRAPH {g} {{ ?s ?p ?o }} }}
+            UNION {{ {{ SELECT DISTINCT ?s WHERE {{ GRAPH {g} {{ ?x ?q ?s FILTER(isIRI(?s)) }} }} }} GRAPH {ents} {{ ?s ?p ?o }} }}
+            UNION {{ {{ SELECT DISTINCT ?s WHERE {{ GRAPH {g} {{ ?x ?q ?e FILTER(isIRI(?e)) }} GRAPH {ents} {{ ?e ?r ?s FILTER(isIRI(?s)) }} }} }}
+                    GRAPH {ents} {{ ?s ?p ?o }} }} }}""", union=False)
         graph = Graph()
         graph.parse(data=nt.decode("utf-8"), format="nt")
         for prefix, ns in shacl.shapes().namespaces():

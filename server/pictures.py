@@ -1,8 +1,10 @@
 """The data step of the pictures: SPARQL SELECTs through the QueryPool → rows for ``charts``.
 
-Every query is DISTINCT (the default graph is the union of the article graphs,
-which repeat the descriptions of what they mention), and labels come from
-``describe.labels`` rather than a join. A meeting's date is its own
+Every query is DISTINCT (a meeting has several participants, dates or places),
+and labels come from ``describe.labels`` rather than a join. Entity descriptions
+(types, labels) are in the entities graph, and whom a person acts for is what an
+article says: its ``dip:RoleStatement`` (``dip:person``, ``dip:affiliation``),
+both read through the union default graph (ontology/MODEL.md, "Graphs"). A meeting's date is its own
 ``dip:date`` or, failing that, its article's date ("reported"), as in the lists.
 A date range keeps the meetings whose date (a day, a month or a year) overlaps it.
 """
@@ -29,11 +31,19 @@ def _range_filter(start: str | None, end: str | None) -> str:
 
 
 def _around(iri: str | None) -> str:
-    """Meetings of an entity: those it took part in, or a member of it (``dip:affiliation``)."""
+    """Meetings of an entity: those it took part in, or a member of it (someone an article's
+    ``dip:RoleStatement`` says acts for it)."""
     if iri is None:
         return ""
     n = node(iri)
-    return f"{{ ?m dip:participant {n} }} UNION {{ ?m dip:participant ?member . ?member dip:affiliation {n} }}"
+    return f"{{ ?m dip:participant {n} }} UNION {{ ?m dip:participant ?member . {_members(n)} }}"
+
+
+def _members(n: str) -> str:
+    """A pattern binding ?member to the people affiliated with the entity ``n``: a role statement of an
+    article (``?st dip:person ?member ; dip:affiliation n``), or a ``dip:affiliation`` on the person
+    itself, as a graph written by hand may still have it."""
+    return f"{{ ?st dip:person ?member ; dip:affiliation {n} }} UNION {{ ?member dip:affiliation {n} }}"
 
 
 def meetings(pool, pattern: str, start: str | None = None, end: str | None = None,
@@ -90,8 +100,8 @@ def network(pool, href, known: dict | None = None, around: str | None = None, st
     people = {a for m in found for a in m["participants"]}
     center = set()
     if around is not None:
-        center = {around} | {r["a"] for r in rows(pool, f"""SELECT DISTINCT ?a WHERE {{
-            ?a dip:affiliation {node(around)} }}""") if r["a"] in people}
+        center = {around} | {r["member"] for r in rows(pool, f"""SELECT DISTINCT ?member WHERE {{
+            {_members(node(around))} }}""") if r["member"] in people}
     names = labels(pool, list(people) + [m["place"] for m in found if m["place"]], known)
     hrefs = {i: href(i) for i in people | {m["iri"] for m in found}}
     graph = charts.network(found, names, types(pool, people), hrefs, center)

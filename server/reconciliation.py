@@ -113,8 +113,10 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
         "labels": _PREFIXES + "SELECT DISTINCT ?s ?o WHERE { ?s rdfs:label ?o }",
         "aliases": _PREFIXES + "SELECT DISTINCT ?s ?o WHERE { ?s skos:altLabel ?o }",
         "same": _PREFIXES + f'SELECT DISTINCT ?s ?o WHERE {{ ?s owl:sameAs ?o FILTER(STRSTARTS(STR(?o), "{WD}")) }}',
-        "roles": _PREFIXES + "SELECT DISTINCT ?s ?o WHERE { ?s dip:role ?o }",
-        "affiliations": _PREFIXES + "SELECT DISTINCT ?s ?o WHERE { ?s dip:affiliation ?o }",
+        # a person's roles and affiliations: the articles' dip:RoleStatements about them (and any on the person)
+        "roles": _PREFIXES + "SELECT DISTINCT ?s ?o WHERE { { ?st dip:person ?s ; dip:role ?o } UNION { ?s dip:role ?o } }",
+        "affiliations": _PREFIXES + "SELECT DISTINCT ?s ?o WHERE { { ?st dip:person ?s ; dip:affiliation ?o } UNION "
+                                    "{ ?s dip:affiliation ?o } }",
         "countries": _PREFIXES + "SELECT DISTINCT ?s ?o WHERE { ?s dip:country ?o }",
         "met": _PREFIXES + "SELECT ?s (COUNT(DISTINCT ?m) AS ?o) WHERE { ?m a dip:Meeting ; dip:participant ?s } "
                            "GROUP BY ?s",

@@ -1,4 +1,12 @@
-"""The embedded Oxigraph store: one named graph per article.
+"""The embedded Oxigraph store: one named graph per article, and one entities graph.
+
+Each article's graph (named by the article's IRI) holds the article, its mentions, its facts, their
+evidence and the roles it gives people (``dip:RoleStatement`` nodes of its own). The description of
+every entity the articles use (type, label, aliases, Wikidata link, country) is kept once, in the
+entities graph ``{base}graph/entities`` (ontology/MODEL.md, "Graphs"), so that no triple is in two
+graphs and the union default graph gives each triple once. ``store_article`` and ``remove_article``
+keep the two in step, each in one transaction: an entity that no stored article uses any more (and
+that no entity still used links to) loses its description.
 
 Who may open the store, and how (the README's "Process model" says why):
 
@@ -22,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from .errors import StoreBusy, StoreError
 
@@ -74,6 +82,102 @@ def open_rw(path: str | Path) -> ox.Store:
 
 def named_graphs(store: ox.Store) -> list[str]:
     return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+
+
+def entities_graph(article_iri: str) -> ox.NamedNode:
+    """The entities graph of the store an article IRI (``{base}id/article/…``) belongs to."""
+    return ox.NamedNode(article_iri.split("id/article/", 1)[0] + "graph/entities")
+
+
+def referenced(store: ox.Store, graph: ox.NamedNode) -> set:
+    """The IRIs a graph names as objects (the entities, among others, that an article uses)."""
+    return {q.object for q in store.quads_for_pattern(None, None, None, graph) if isinstance(q.object, ox.NamedNode)}
+
+
+def _described(store: ox.Store, node, ent: ox.NamedNode) -> bool:
+    return next(iter(store.quads_for_pattern(node, None, None, ent)), None) is not None
+
+
+def orphans(store: ox.Store, ent: ox.NamedNode, candidates, leaving=(), keep=()) -> set:
+    """The entities among ``candidates`` (and those their descriptions link to: a place's country) whose
+    description nothing will use once the graphs ``leaving`` are gone: no other graph names them, and no
+    entity description that stays links to them. ``keep``: entities used in any case (by what is being
+    written)."""
+    leaving, keep = set(leaving), set(keep)
+    seen = {c for c in candidates if isinstance(c, ox.NamedNode) and _described(store, c, ent)}
+    todo = list(seen)
+    while todo:
+        for q in store.quads_for_pattern(todo.pop(), None, None, ent):
+            o = q.object
+            if isinstance(o, ox.NamedNode) and o not in seen and _described(store, o, ent):
+                seen.add(o)
+                todo.append(o)
+
+    def used_elsewhere(node) -> bool:
+        for q in store.quads_for_pattern(None, None, node, None):
+            if q.graph_name != ent and q.graph_name not in leaving:
+                return True
+        return False
+
+    dead = {c for c in seen if c not in keep and not used_elsewhere(c)}
+    changed = True
+    while changed:  # an entity that a surviving description links to survives
+        changed = False
+        for c in list(dead):
+            if any(q.subject not in dead for q in store.quads_for_pattern(None, None, c, ent)):
+                dead.discard(c)
+                changed = True
+    return dead
+
+
+def _values(nodes) -> str:
+    return " ".join(str(n) for n in sorted(nodes, key=str))
+
+
+def _drop_descriptions(ent: ox.NamedNode, nodes) -> str | None:
+    if not nodes:
+        return None
+    return (f"DELETE {{ GRAPH {ent} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {ent} {{ VALUES ?s {{ {_values(nodes)} }} "
+            f"?s ?p ?o }} }}")
+
+
+def store_article(store: ox.Store, name: str, graph: Graph, entities: Graph) -> None:
+    """Store an article: its graph replaces the old one, and the descriptions of the entities it uses
+    replace theirs in the entities graph (the latest article's description of a minted entity wins; a
+    gazetteer entity's is always the gazetteer's). Entities only the article's old version used lose
+    theirs. One transaction."""
+    art = ox.NamedNode(name)
+    ent = ox.NamedNode(str(entities.identifier))
+    described = {ox.NamedNode(str(s)) for s in set(entities.subjects())}
+    new_refs = {ox.NamedNode(str(o)) for o in graph.objects() if isinstance(o, URIRef)}
+    old_refs = referenced(store, art) if store.contains_named_graph(art) else set()
+    dead = orphans(store, ent, old_refs - new_refs, leaving={art}, keep=new_refs | described)
+    ops = [f"DROP SILENT GRAPH {art}"]
+    drop = _drop_descriptions(ent, described | dead)
+    if drop:
+        ops.append(drop)
+    data = f"GRAPH {art} {{\n{graph.serialize(format='nt')}\n}}"
+    if described:
+        data += f"\nGRAPH {ent} {{\n{entities.serialize(format='nt')}\n}}"
+    ops.append(f"INSERT DATA {{ {data} }}")
+    store.update(" ;\n".join(ops))
+
+
+def remove_article(store: ox.Store, name: str) -> dict | None:
+    """Remove an article's graph, and the description of every entity that nothing else uses any more,
+    in one transaction. None if there is no such article graph; else what was removed."""
+    art = ox.NamedNode(name)
+    if not store.contains_named_graph(art):
+        return None
+    ent = entities_graph(name)
+    quads = sum(1 for _ in store.quads_for_pattern(None, None, None, art))
+    dead = orphans(store, ent, referenced(store, art), leaving={art})
+    ops = [f"DROP GRAPH {art}"]
+    drop = _drop_descriptions(ent, dead)
+    if drop:
+        ops.append(drop)
+    store.update(" ;\n".join(ops))
+    return {"article": name, "triples": quads, "entities": sorted(n.value for n in dead)}
 
 
 def replace_graph(store: ox.Store, name: str, graph: Graph):

@@ -11,7 +11,14 @@ SPARQL Update and Graph Store writes both come here, in the update process
    or any graph that holds a ``dip:Article`` before or after the write) that
    is not empty afterwards is read into rdflib and validated with the ingest
    gate's SHACL check (``shacl.validate``: the graph and the ontology), and
-   one under ``{base}id/article/`` must still describe its article;
+   one under ``{base}id/article/`` must still describe its article. The data
+   graph is the article graph with the descriptions, in the entities graph
+   ``{base}graph/entities``, of the entities it names (and those they link
+   to), so that the shapes' sh:class constraints see the entities' types.
+   A write that changes the entities graph itself has it validated too;
+3b. an entity whose description only the changed article graphs used (an
+   article graph dropped by DELETE in the Graph Store or by DROP GRAPH) loses
+   it, as ``communique remove`` does (``store.orphans``);
 4. if one fails, ``Rejected`` carries every report and the store is untouched;
    otherwise each changed graph is replaced by its new content in one update,
    one transaction.
@@ -27,6 +34,8 @@ from __future__ import annotations
 import time
 
 import pyoxigraph as ox
+
+from . import store as store_mod
 
 DIP = "https://w3id.org/communique/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -62,15 +71,30 @@ def apply(store: ox.Store, update: str, base_iri: str | None = None, articles: s
     ms["update"] = _since(t)
     t = time.perf_counter()
     changed = changed_graphs(store, mem, before)
+    ents = entities_graph(articles)
+    article_graphs = [g for g in changed if g != ents and is_article_graph(g, store, mem, articles)]
+    entities_written = ents is not None and ents in changed
+    if article_graphs and ents is not None:
+        dead = store_mod.orphans(mem, ents, {q.object for q in before if q.graph_name in set(article_graphs)
+                                             and isinstance(q.object, ox.NamedNode)})
+        for node in dead:
+            for q in list(mem.quads_for_pattern(node, None, None, ents)):
+                mem.remove(q)
+        if dead:
+            changed = changed_graphs(store, mem, before)
     ms["diff"] = _since(t)
     t = time.perf_counter()
     validated, reports = [], []
-    for graph in changed:
-        if is_article_graph(graph, store, mem, articles):
-            validated.append(graph)
-            report = check(mem, graph, articles)
-            if report is not None:
-                reports.append(report)
+    for graph in article_graphs:
+        validated.append(graph)
+        report = check(mem, graph, articles)
+        if report is not None:
+            reports.append(report)
+    if entities_written:
+        validated.append(ents)
+        report = check(mem, ents, None)
+        if report is not None:
+            reports.append(report)
     ms["shapes"] = _since(t)
     if reports:
         raise Rejected("the write was refused and nothing was changed: it would leave "
@@ -90,6 +114,32 @@ def _since(t: float) -> float:
 
 def _name(graph) -> str | None:
     return None if isinstance(graph, ox.DefaultGraph) else graph.value
+
+
+def entities_graph(articles: str | None):
+    """The entities graph of the store whose article graphs are under ``articles`` (``{base}id/article/``)."""
+    if not articles or not articles.endswith("id/article/"):
+        return None
+    return ox.NamedNode(articles[:-len("id/article/")] + "graph/entities")
+
+
+def descriptions(store: ox.Store, graph, ents) -> list:
+    """The entities graph's triples about the entities ``graph`` names, and those their descriptions
+    link to (a place's country)."""
+    if ents is None or graph == ents:
+        return []
+    out, seen = [], set()
+    todo = [q.object for q in store.quads_for_pattern(None, None, None, graph) if isinstance(q.object, ox.NamedNode)]
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for q in store.quads_for_pattern(node, None, None, ents):
+            out.append(q.triple)
+            if isinstance(q.object, ox.NamedNode) and q.object not in seen:
+                todo.append(q.object)
+    return out
 
 
 def changed_graphs(before: ox.Store, after: ox.Store, quads: list | None = None) -> list:
@@ -121,7 +171,8 @@ def check(store: ox.Store, graph, articles: str | None) -> str | None:
         return None  # the graph is gone: removing an article is allowed
     name = "the default graph" if isinstance(graph, ox.DefaultGraph) else f"<{graph.value}>"
     data = Graph()
-    data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    data.parse(data=ox.serialize(triples + descriptions(store, graph, entities_graph(articles)),
+                                 format=ox.RdfFormat.N_TRIPLES), format="nt")
     for prefix, ns in shacl.shapes().namespaces():
         data.bind(prefix, ns)
     report = shacl.validate(data, name)

@@ -26,8 +26,11 @@ def test_ingest_makes_one_named_graph_per_article(settings):
         result = Pipeline(settings).ingest(store, [SEEDS])
         graphs = store_mod.named_graphs(store)
     assert not result.rejected
-    assert len(graphs) == len(list(SEEDS.glob("*.txt")))
-    assert f"{settings.base_iri}id/article/000_684714e08cb29c29" in graphs
+    articles = [g for g in graphs if g.startswith(f"{settings.base_iri}id/article/")]
+    assert len(articles) == len(list(SEEDS.glob("*.txt")))
+    assert f"{settings.base_iri}id/article/000_684714e08cb29c29" in articles
+    # and one more: the entities graph, with the descriptions of the entities they use
+    assert set(graphs) - set(articles) == {f"{settings.base_iri}graph/entities"}
 
 
 def test_reingest_replaces_the_graph_and_is_idempotent(settings):

@@ -150,9 +150,10 @@ def test_network_around_a_person_and_a_state(live):
     assert net["around"] == person and {m["iri"] for m in net["meeting_list"]} == set(meetings)
     assert {n["id"] for n in net["nodes"]} == expected_network(meetings)[0]
     assert [n["id"] for n in net["nodes"] if n["center"]] == [person]
-    # a state: the meetings of its members (dip:affiliation) too
+    # a state: the meetings of its members too (the people an article's dip:RoleStatement affiliates with it)
     russia = f"{live.url}/id/state/russia"
-    members = {r["a"] for r in sparql(live, f"SELECT DISTINCT ?a WHERE {{ ?a dip:affiliation <{russia}> }}")}
+    members = {r["a"] for r in sparql(live, f"SELECT DISTINCT ?a WHERE {{ ?st dip:person ?a ; dip:affiliation <{russia}> }}")}
+    assert members
     theirs = {m for m, v in all_meetings(live).items() if v["participants"] & (members | {russia})}
     net = network_json(live, around=russia)
     assert theirs and {m["iri"] for m in net["meeting_list"]} == theirs
