@@ -5,10 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 YASGUI := server/static/yasgui/yasgui.min.js
+CYTOSCAPE := server/static/cytoscape/cytoscape.min.js
 
 .PHONY: install serve test bench score clean
 
-install: $(VENV)/.installed $(YASGUI)
+install: $(VENV)/.installed $(YASGUI) $(CYTOSCAPE)
 
 serve: install
 	$(BIN)/communique serve
@@ -30,13 +31,15 @@ $(VENV)/.installed: pyproject.toml mappings/model-requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r mappings/model-requirements.txt
 	touch $@
 
-# The SPARQL page's editor: the prebuilt YASGUI bundle from npm, pinned by package-lock.json,
-# copied into the Python package (server/static/yasgui/, git-ignored). Never from a CDN.
-$(YASGUI): package.json package-lock.json
+# The browser libraries, prebuilt bundles from npm pinned by package-lock.json, copied into the Python
+# package (git-ignored): the SPARQL page's editor (server/static/yasgui/) and the who-met-whom network's
+# cytoscape.js (server/static/cytoscape/). Never from a CDN.
+$(YASGUI) $(CYTOSCAPE) &: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
-	mkdir -p server/static/yasgui
+	mkdir -p server/static/yasgui server/static/cytoscape
 	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css server/static/yasgui/
-	touch $@
+	cp node_modules/cytoscape/dist/cytoscape.min.js node_modules/cytoscape/LICENSE server/static/cytoscape/
+	touch $(YASGUI) $(CYTOSCAPE)
 
 clean:
-	rm -rf $(VENV) data .pytest_cache node_modules server/static/yasgui
+	rm -rf $(VENV) data .pytest_cache node_modules server/static/yasgui server/static/cytoscape

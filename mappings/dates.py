@@ -63,6 +63,7 @@ class DateMatch:
     day_offset: int | None = None  # "today" 0, "yesterday" -1, "tomorrow" 1
     future: bool = False  # the sentence speaks of what is to come ("will meet on Friday")
     previous: bool = False  # "shortly afterwards": the date of the last event reported
+    previous_offset: int = 0  # "the next day": that date and one day
     no_date: bool = False
 
 
@@ -70,7 +71,8 @@ class DateFinder:
     """Finds date expressions in a token list; the phrases come from the lexicon."""
 
     def __init__(self, months: dict[str, int], relative_months: dict[str, int], no_date: list[str],
-                 weekdays: list[str] = (), previous: list[str] = (), day_offsets: dict[str, int] | None = None,
+                 weekdays: list[str] = (), previous: dict[str, int] | None = None,
+                 day_offsets: dict[str, int] | None = None,
                  future_cues: list[str] = ()):
         self.months = {k.lower(): v for k, v in months.items()}
         self.day_offsets = sorted(((tuple(k.lower().split()), v) for k, v in (day_offsets or {}).items()),
@@ -78,7 +80,8 @@ class DateFinder:
         self.future_cues = {tuple(c.lower().split()) for c in future_cues}
         self._future_first = {c[0] for c in self.future_cues}
         self.weekdays = {w.lower(): n for n, w in enumerate(weekdays)}
-        self.previous = sorted((tuple(k.lower().split()) for k in previous), key=lambda k: -len(k))
+        self.previous = sorted(((tuple(k.lower().split()), v) for k, v in (previous or {}).items()),
+                               key=lambda kv: -len(kv[0]))
         self.relative = sorted(((tuple(k.lower().split()), v) for k, v in relative_months.items()),
                                key=lambda kv: -len(kv[0]))
         self.no_date = sorted((tuple(k.lower().split()) for k in no_date), key=lambda k: -len(k))
@@ -105,7 +108,7 @@ class DateFinder:
         for table, kind in ((self.relative, "relative"), (self.no_date, "none"), (self.previous, "previous"),
                             (self.day_offsets, "day")):
             for entry in table:
-                words = entry[0] if kind in ("relative", "day") else entry
+                words = entry if kind == "none" else entry[0]
                 if lowers[:len(words)] == words and (best is None or len(words) > best[0]):
                     best = (len(words), kind, entry)
         if best:
@@ -114,7 +117,9 @@ class DateFinder:
                 return DateMatch(i, i + n, relative_months=entry[1])
             if kind == "day":
                 return DateMatch(i, i + n, day_offset=entry[1])
-            return DateMatch(i, i + n, no_date=kind == "none", previous=kind == "previous")
+            if kind == "previous":
+                return DateMatch(i, i + n, previous=True, previous_offset=entry[1])
+            return DateMatch(i, i + n, no_date=True)
         tok = tokens[i]
         if tok.text[:1].isupper() and tok.text.lower() in self.weekdays and i:
             prev = tokens[i - 1].text.lower()
@@ -124,6 +129,22 @@ class DateFinder:
             direction = {"last": -1, "past": -1, "next": 1, "coming": 1}.get(prev, 0)
             return DateMatch(i - (direction != 0), i + 1, weekday=self.weekdays[tok.text.lower()],
                              direction=direction)
+        day_first = _day_number(tok.text)
+        m = i + 1  # the month, after the day and its ordinal suffix ("15th" is two tokens)
+        if m < len(tokens) and tokens[m].start == tok.end and tokens[m].text.lower() in ORDINAL_SUFFIXES:
+            m += 1
+        if day_first and m < len(tokens) and tokens[m].text[:1].isupper() and tokens[m].text.lower() in self.months:
+            # "24 January 2018", "15th September": the day before the month
+            j = m + 1
+            if j < len(tokens) and tokens[j].text == "." and tokens[j].start == tokens[m].end \
+                    and len(tokens[m].text) <= 4:
+                j += 1  # "24 Jan. 2018"
+            year = None
+            if j < len(tokens) and _is_year(tokens[j].text):
+                year, j = int(tokens[j].text), j + 1
+            elif j + 1 < len(tokens) and tokens[j].text == "," and _is_year(tokens[j + 1].text):
+                year, j = int(tokens[j + 1].text), j + 2
+            return DateMatch(i, j, month=self.months[tokens[m].text.lower()], day=day_first, year=year)
         month = self.months.get(tok.text.lower()) if tok.text[:1].isupper() else None
         if month is None:
             return None
@@ -150,7 +171,18 @@ class DateFinder:
             if prev not in ("in", "early", "late", "mid", "since", "until", "by", "of", "this", "next", "last",
                             "scheduled", "planned", "expected", "a", "the") and not nxt.isalpha():
                 return None
+            direction = {"last": -1, "next": 1}.get(prev, 0)
+            if direction:  # "last June": the latest June before the article's date; "next March": the first after
+                return DateMatch(i - 1, j, month=month, direction=direction)
         return DateMatch(i, j, month=month, day=day, year=year)
+
+
+ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
+
+
+def _day_number(text: str) -> int | None:
+    """The day of "24", else None."""
+    return int(text) if text.isdigit() and len(text) <= 2 and 1 <= int(text) <= 31 else None
 
 
 def _is_year(text: str) -> bool:
@@ -166,7 +198,12 @@ def resolve(match: DateMatch, year: int | None, reference: DateValue | None,
     if match.no_date:
         return None
     if match.previous:
-        return previous
+        if not match.previous_offset or previous is None:
+            return previous
+        if previous.day is None:
+            return None  # "the next day" after a month names no day
+        day = datetime.date(previous.year, previous.month, previous.day) + datetime.timedelta(days=match.previous_offset)
+        return DateValue(day.year, day.month, day.day)
     if match.day_offset is not None:
         if reference is None or reference.day is None or not exact:
             return None  # "yesterday" from an inferred date would only be a guess
@@ -190,6 +227,12 @@ def resolve(match: DateMatch, year: int | None, reference: DateValue | None,
     y = match.year or (reference.year if reference else year)
     if y is None or match.month is None:
         return None
+    if match.direction and match.year is None and match.day is None:
+        if reference is None or reference.month is None:
+            return None
+        if match.direction < 0:
+            return DateValue(reference.year - (match.month >= reference.month), match.month)
+        return DateValue(reference.year + (match.month <= reference.month), match.month)
     if match.year is None and reference is not None and reference.month is not None:
         # Roll over a year boundary: in a January article "December 28" is last year's.
         diff = (match.month - reference.month) % 12

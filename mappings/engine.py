@@ -42,7 +42,7 @@ class Engine:
         self.matcher = rules_mod.Matcher(self.ruleset)
         self.splitter = SentenceSplitter(lex["abbreviations"], lex["sentence_starters"])
         self.dates = DateFinder(lex["months"], lex["relative_months"], lex["no_date"], lex.get("weekdays", []),
-                                lex.get("previous_date_phrases", []), lex.get("day_offsets", {}),
+                                lex.get("previous_date_phrases", {}), lex.get("day_offsets", {}),
                                 lex.get("future_cues", []))
         self.relative_pronouns = {w.lower() for w in lex.get("relative_pronouns", [])}
         self.treaty_name_heads = set(lex.get("treaty_name_heads", []))
@@ -57,7 +57,9 @@ class Engine:
         self.treaty_anaphors = sorted((tuple(p.lower().split()) for p in lex["treaty_anaphors"]),
                                       key=len, reverse=True)
         self.pronouns = {p.lower() for p in lex["person_pronouns"]}
+        self.object_pronouns = {p.lower() for p in lex.get("object_pronouns", [])}
         self.speaker_pronouns = set(lex.get("speaker_pronouns", []))
+        self.speech_verbs = {w.lower() for w in lex.get("speech_verbs", [])}
         self.existential_verbs = {w.lower() for w in lex.get("existential_verbs", [])}
         self.questioner_labels = {q.lower() for q in lex.get("questioner_labels", [])}
         self.treaty_heads = {h.lower() for h in lex["treaty_heads"]}
@@ -88,6 +90,8 @@ class Engine:
         self.months = {k.lower() for k in lex["months"]}
         self.weekdays = {w.lower() for w in lex.get("weekdays", [])}
         self.ner_types = dict(lex.get("ner_types", {}))
+        self.treaty_parts = set(lex.get("treaty_parts", []))
+        self.organization_heads = set(lex.get("organization_heads", []))
         self.linguistics = Linguistics(lex.get("spacy_model") or Linguistics().model)
 
     # -- public ------------------------------------------------------------
@@ -127,16 +131,19 @@ class _Run(MentionReader, FactReader):
         self.entities: dict[str, Entity] = {}
         self.mentions: list[Mention] = []
         self.surnames: dict[str, str] = {}  # surname -> person key, as the article introduced them
+        self.replaced: dict[str, str] = {}  # a surname minted before its full name → the full name's key
         self.persons: list[str] = []  # person keys in order of mention
         self.treaties: list[str] = []  # treaty keys in order of mention
         self.meetings: list[MeetingFact] = []
         self.positions: list[PositionFact] = []
-        self.venue: tuple | None = None  # (place, date, sentence) of the summit last reported
+        self.venue: tuple | None = None  # (place, date, sentence, noun) of the summit last reported
+        self.venues: dict[str, tuple] = {}  # the venue last reported of each kind: "summit" → (place, date, sentence, noun)
         self.sentence_index = 0
         self.parses = {}  # sentence index -> linguistics.Parsed
         self.reference: DateValue | None = None
         self.reference_exact = False  # the article's date is stated, not inferred from citations
         self.speaker: str | None = None  # the person speaking in a transcript's current turn
+        self.quote_speaker: tuple[int, str] | None = None  # (paragraph, person) whose quotation runs on
         self.last_place: str | None = None  # the place last named, for "there"
         self.dateline_place: str | None = None  # the place of a wire dateline, for "here"
         self.last_date: DateValue | None = None  # the last full date in the text, for "shortly afterwards"

@@ -14,7 +14,9 @@ from .text import Sentence
 class FactReader:
     def group_at(self, units: list[Unit], i: int, types) -> int | None:
         if not units[i].has_type(types):
-            return None
+            i = self._described_apposition(units, i, types)
+            if i is None:
+                return None
         end = i + 1
         while end < len(units):
             k = end
@@ -29,9 +31,24 @@ class FactReader:
             end = k + 1
         return end
 
+    def _described_apposition(self, units, i, types) -> int | None:
+        """"with his predecessor and fiercest critic, former president X": a description in lower-case
+        words (the parse's nouns and adjectives), a comma, then the person it describes. The index of
+        the person, or None."""
+        k = i
+        while k < len(units) and k - i < 7 and not units[k].is_entity and units[k].lower != "," \
+                and (units[k].lower in ("and", "most", "more") or (units[k].tag or "").startswith(("NN", "JJ"))) \
+                and units[k].text.islower():
+            k += 1
+        if k == i or k + 1 >= len(units) or units[k].lower != "," or not units[k + 1].has_type(types):
+            return None
+        if not (units[k - 1].tag or "").startswith("NN"):
+            return None  # the description ends in its noun
+        return k + 1
+
     def apply_rules(self, s: Sentence, units: list[Unit]):
         if s.text.rstrip("\"”’') ").endswith("?"):  # a question asserts no meeting and no stance
-            self.venue = self.find_venue(units) or self.venue
+            self.note_venue(units)
             self.remember_scene(units)
             return
         vetoed_clauses = set()
@@ -51,7 +68,7 @@ class FactReader:
                     self.position(s, units, m)
                 elif rule.kind == "join":
                     self.join(s, units, m)
-        self.venue = self.find_venue(units) or self.venue
+        self.note_venue(units)
         self.remember_scene(units)
         located = [u for u in units if u.etype in ("Place", "State") and u.refs and not u.actor and not u.in_citation]
         if located:
@@ -125,11 +142,20 @@ class FactReader:
             members.append(t)
             stack.extend(c for c in t.children if c.dep_ in ("conj", "appos"))
         out: list[str] = []
+        first = None
         for t in sorted(members, key=lambda t: t.i):
             start = t.idx + parsed.offset
-            for u in units:
+            for idx, u in enumerate(units):
                 if u.start <= start < u.end and u.has_type(("Actor",)) and not u.in_citation:
                     out.extend(k for k in u.actor if k not in out)
+                    first = idx if first is None else min(first, idx)
+        # "Pompeo and Defense Secretary Mark Esper will …": a member the parser hung elsewhere (as a
+        # modifier of the title) is still coordinated with the subject, unit by unit
+        k = first
+        while k is not None and k >= 2 and units[k - 1].lower in ("and", ",") \
+                and units[k - 2].has_type((units[first].etype,)) and not units[k - 2].in_citation:
+            out[:0] = [r for r in units[k - 2].actor if r not in out]
+            k -= 2
         return out
 
     def subject(self, units: list[Unit], before: int) -> list[str]:
@@ -195,6 +221,13 @@ class FactReader:
         the sentence's fronted place ("While in Moscow, …"), or the venue just reported."""
         lo, hi = self.clause_span(units, units[m.start].clause)
         place, date, no_date = self._clause_place_date(units, lo, hi, trigger=m.start)
+        if place is None or (date is None and not no_date):
+            # "flew to New Delhi on 12 June and met Singh": the place and date of the verb it is coordinated with
+            p2, d2 = self._coordinated_place_date(units, m.start)
+            place, date = place or p2, date if (date or no_date) else d2
+        if date is None and not no_date and self.reference_exact and any(
+                units[k].lower == "just" and units[k - 1].lower in ("have", "has", "'ve", "’ve") for k in range(lo + 1, hi)):
+            date = self.reference  # "we have just finished a meeting": today, the article's stated date
         if place is None:  # "met there": the place last named before
             there = next((k for k in range(lo + 1, hi) if units[k].lower == "there"
                           and (k + 1 >= len(units) or units[k + 1].lower not in self.e.existential_verbs)), None)
@@ -215,10 +248,17 @@ class FactReader:
             if units[k].lower in self.e.location_markers and units[k + 1].has_type(("Place",)) \
                     and units[k + 2].lower == ",":
                 place = units[k + 1].refs[0]
-        if self.venue is not None:
-            v_place, v_date, v_sentence = self.venue
-            names_venue = any(u.lower in self.e.venue_nouns and not u.is_entity for u in units[lo:hi])
-            just_set = v_sentence == self.sentence_index - 1  # the sentence before set the scene
+        venue = self.venue
+        nouns = {u.lower for u in units[lo:hi] if u.lower in self.e.venue_nouns and not u.is_entity}
+        if venue is not None and nouns and venue[3] not in nouns:
+            named = [self.venues[n] for n in nouns if n in self.venues]  # the summit, not the meeting since
+            venue = max(named, key=lambda v: v[2]) if named else venue
+        if venue is not None:
+            v_place, v_date, v_sentence, v_noun = venue
+            # "on the sidelines of the summit": the summit last reported, not a meeting named since
+            names_venue = bool(nouns) and (v_noun in nouns or not nouns - {"meeting"})
+            # the sentence before set the scene, unless this clause names another venue
+            just_set = v_sentence == self.sentence_index - 1 and (not nouns or names_venue)
             if place is None and (names_venue or just_set):
                 place = v_place
             if date is None and not no_date and (names_venue or (just_set and place == v_place)):
@@ -252,6 +292,23 @@ class FactReader:
         date = dates[0].date if dates else None
         return place, date, bool(dates) and dates[0].date is None
 
+    def _coordinated_place_date(self, units, at):
+        """The place ("to", "in", "at" …) and date that the parse hangs on the verb the trigger's verb is
+        coordinated with, where they share a subject: "A flew to P on D and met B"."""
+        verb = self._trigger_verb(units, at)
+        if verb is None or verb.dep_ != "conj" or not is_verb(verb.head) or verb.head.i > verb.i:
+            return None, None
+        head, markers = verb.head, self.e.location_markers | {"to"}
+        place = date = None
+        for k, u in enumerate(units):
+            if u.in_citation or not (u.has_type(("Place",)) or u.etype == "Date") or not self._attached(u, head):
+                continue
+            if place is None and u.has_type(("Place",)) and k and units[k - 1].lower in markers:
+                place = u.refs[0]
+            if date is None and u.etype == "Date" and u.date is not None:
+                date = u.date
+        return place, date
+
     def _trigger_verb(self, units, at):
         parsed = self.parses.get(self.sentence_index)
         tok = parsed.token_at(units[at].start) if parsed is not None and parsed.has_parse else None
@@ -274,6 +331,13 @@ class FactReader:
             tok = tok.head
         return False
 
+    def note_venue(self, units):
+        """Remember the venue this sentence names: the last one, and the last of each kind (summit, talks)."""
+        found = self.find_venue(units)
+        if found:
+            self.venue = found
+            self.venues[found[3]] = found
+
     def find_venue(self, units):
         """"at the OSCE summit in Istanbul on November 19", "gathered in Bishkek … for their summit":
         the place and date of the clause that names a venue."""
@@ -282,7 +346,7 @@ class FactReader:
                 lo, hi = self.clause_span(units, u.clause)
                 place, date, _ = self._clause_place_date(units, lo, hi)
                 if place:
-                    return place, date, self.sentence_index
+                    return place, date, self.sentence_index, u.lower
         return None
 
     def remember_scene(self, units):
@@ -480,8 +544,9 @@ class FactReader:
                 if not any(e.rule == ev.rule and e.start == ev.start for e in other.evidence):
                     other.evidence.append(ev)
                 return
-            if same and overlap:
-                # one cue read twice: keep the reading that names the action
+            if same and overlap and (other.action is None or fact.action is None):
+                # one cue read twice: keep the reading that names the action ("to sign and ratify"
+                # names two, and they are two positions)
                 if other.action is None and fact.action is not None:
                     other.action = fact.action
                     other.evidence.insert(0, ev)
@@ -490,5 +555,6 @@ class FactReader:
 
     def finish(self):
         """Entities that facts need are described, and mentioned, in the graph."""
+        self.merge_replaced()
         for fact in self.meetings:
             fact.participants = list(dict.fromkeys(fact.participants))

@@ -36,7 +36,38 @@ class MentionReader:
                 return fuller[0]
         if key not in self.entities:
             self.entities[key] = Entity("person", slugify(name), "Person", name)
+            if " " in name:
+                # "Foreign Minister Schallenberg" in the headline, "Alexander Schallenberg" in the body:
+                # the surname minted first is this person, and the full name is the one to keep
+                shorter = [e for e in self.entities.values() if e.type == "Person" and e.wikidata is None
+                           and e.label == name.split()[-1] and not self.gz.get(e.slug)]
+                if len(shorter) == 1:
+                    self.replaced[shorter[0].key] = key
+                    self.entities[key].roles = list(shorter[0].roles)
+                    self.surnames[shorter[0].label] = key
         return self.entities[key]
+
+    def merge_replaced(self):
+        """Every reference to a surname minted before its full name now names the full name."""
+        if not self.replaced:
+            return
+        new = lambda k: self.replaced.get(k, k)
+        for fact in self.meetings:
+            fact.participants = [new(k) for k in fact.participants]
+        for fact in self.positions:
+            fact.holder = new(fact.holder)
+        for m in self.mentions:
+            m.entity = new(m.entity)
+        for old, key in self.replaced.items():
+            for role in self.entities.pop(old).roles:
+                if role not in self.entities[key].roles:
+                    self.entities[key].roles.append(role)
+        # the headline's meeting and the body's are now one
+        meetings, positions, self.meetings, self.positions = self.meetings, self.positions, [], []
+        for fact in meetings:
+            self.add_meeting(fact)
+        for fact in positions:
+            self.add_position(fact)
 
     def new_entity(self, etype: str, name: str) -> Entity:
         kind = etype.lower()
@@ -57,6 +88,8 @@ class MentionReader:
             parts = name.split()
             if len(parts) > 1:
                 self.surnames.setdefault(parts[-1], key)
+                if PARTICLE_NAME.match(parts[-1]):  # "Omar al-Bashir" is "Bashir" later
+                    self.surnames.setdefault(parts[-1].split("-", 1)[1], key)
                 if entry is None:  # a name the gazetteer does not know: any part may come alone later
                     for part in parts[:-1]:
                         if len(part) > 2 and part[:1].isupper():
@@ -134,6 +167,8 @@ class MentionReader:
         def in_cite(k: int) -> bool:
             return cite_lo <= k < cite_hi or k < dl_hi
         self._ner_at = self.named_entities(s)
+        self._quoted = self.quoted_tokens(s)
+        self._persons_before = len(self.persons)  # the persons named before this sentence
 
         def claim(i, j, unit):
             for k in range(i, j):
@@ -205,7 +240,50 @@ class MentionReader:
             for u in units:
                 tok = parsed.token_at(u.start)
                 u.tag = tok.tag_ if tok is not None else None
-        return units
+        return self.attribute_quotes(s, units)
+
+    def quoted_tokens(self, s: Sentence) -> set[int]:
+        """Indices of the sentence's tokens that stand inside quotation marks, counting the marks
+        from the start of the paragraph (a quotation may run over several sentences)."""
+        p_start = self.article.paragraphs[s.paragraph][0]
+        inside = _inside_quote(self.article.text[p_start:s.start])
+        quoted = set()
+        for k, t in enumerate(s.tokens):
+            if t.text in QUOTE_OPEN or (t.text == '"' and not inside):
+                inside = True
+            elif t.text in QUOTE_CLOSE or t.text == '"':
+                inside = False
+            elif inside:
+                quoted.add(k)
+        return quoted
+
+    def attribute_quotes(self, s: Sentence, units: list[Unit]) -> list[Unit]:
+        """"We call on all states to ratify it," the Minister said: the first person inside a
+        quotation is the person the sentence (or the paragraph, before it) says spoke it; a
+        sentence ending "X said:" gives the speaker of the quotation that follows. Without one,
+        in a transcript, the speaker of the turn; else the pronoun names nobody."""
+        speaker = None
+        for k, u in enumerate(units):
+            if u.etype == "Person" and len(u.refs) == 1 and not u.quoted:
+                near = [units[j].lower for j in (k - 1, k + 1) if 0 <= j < len(units)]
+                if any(w in self.e.speech_verbs for w in near):
+                    speaker = u.refs[0]
+                    break
+        held = self.quote_speaker
+        if speaker is None and held and held[0] in (s.paragraph, s.paragraph - 1):
+            speaker = held[1]
+        speaker = speaker or self.speaker
+        out = []
+        for u in units:
+            if u.quoted:
+                if speaker is None:
+                    u = Unit(u.text, u.start, u.end, u.lower)
+                else:
+                    u.refs, u.actor = [speaker], [speaker]
+            out.append(u)
+        if speaker is not None and speaker != self.speaker:
+            self.quote_speaker = (s.paragraph, speaker)
+        return out
 
     def subject_position(self, toks: list[Token], i: int, s: Sentence | None = None, unit: Unit | None = None) -> bool:
         """Is a mention at token i in subject position? By the parse where there is one (a subject,
@@ -245,7 +323,8 @@ class MentionReader:
                         return u, end
             # "Both came out in favor …", "the two agreed …": no noun, a verb follows
             nxt = toks[start + 1] if start + 1 < len(toks) else None
-            if nxt is not None and nxt.text.islower() and nxt.text.isalpha() and nxt.lower not in ("of", "sides", "countries", "states"):
+            if nxt is not None and nxt.text.islower() and nxt.text.isalpha() and nxt.lower not in ("of", "sides", "countries", "states") \
+                    and self.verb_at(nxt) is not False:
                 people = self.group_in_focus(count)
                 if len(people) == count:
                     return self._unit(toks, i, start + 1, "Person", people, people), start + 1
@@ -258,7 +337,7 @@ class MentionReader:
         if anaphor_end and self.treaties:
             end = anaphor_end
             words = [t.lower for t in toks[i:end]]
-            key = self.treaties[-1]
+            key = self.salient_treaty(toks[i + (toks[i].lower == "the")].text)
             if "new" in words:
                 signed = [p.topic for p in self.positions if p.action == "Signature"]
                 key = signed[-1] if signed else key
@@ -266,12 +345,22 @@ class MentionReader:
             return self._unit(toks, i, end, "Treaty", [key], []), end
         # "I", "we", "I'll": the speaker of a transcript or readout, named by the label of the turn
         word = CONTRACTION.sub("", t.text)
+        if word in self.e.speaker_pronouns and i in self._quoted:
+            u = self._unit(toks, i, i + 1, "Person", [], [])  # whose words: settled by attribute_quotes
+            u.quoted = True
+            return u, i + 1
         if word in self.e.speaker_pronouns and self.speaker:
             return self._unit(toks, i, i + 1, "Person", [self.speaker], [self.speaker]), i + 1
         # "he", "she", "she'll": the person last named as a subject
         if word.lower() in self.e.pronouns and self.persons:
             key = (self.subject_persons or self.persons)[-1]
             return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
+        # "Isaias greeted him": the person last named as a subject, other than those of this sentence
+        if word.lower() in self.e.object_pronouns:
+            here = {k for k in self.persons[self._persons_before:]}
+            key = next((k for k in reversed(self.subject_persons or self.persons) if k not in here), None)
+            if key is not None:
+                return self._unit(toks, i, i + 1, "Person", [key], [key]), i + 1
         # titled persons: [modifier] [title] Name
         titled = self.titled_person(toks, i, hit_at)
         if titled:
@@ -333,6 +422,9 @@ class MentionReader:
             key = self.entity_for(hits[0].entry).key
         elif len(rest) == 1:
             key = self.surname(name)
+            if key is None and k > 0:  # "HIGH REPRESENTATIVE MOGHERINI:": a titled surname is a person
+                key = self.new_person(name).key
+                self.surnames.setdefault(name, key)
         elif len(rest) <= 4:
             key = self.new_person(name).key
         if key:
@@ -408,9 +500,15 @@ class MentionReader:
             return None, i + 1
         name = self.article.text[toks[i].start:toks[end - 1].end]
         etype = self.e.ner_types[label]
+        if etype == "Organization" and len(words) == 1 and not name.isupper() and i and toks[i - 1].lower == "in":
+            etype = "Place"  # "met in Durban": one word after "in" that the recogniser called an organisation
+        if etype == "Organization" and (self.apposed_to_title(toks, i, end) or self.personal_name(words)):
+            etype = "Person"  # "the Executive Director of the campaign, Beatrice Fihn,": an office's holder
         if name.isupper() and etype == "Person":
             name = name.title()  # a transcript's "JOHN HOWARD:" is John Howard
         if name.lower() in self.e.questioner_labels:
+            return None, i + 1
+        if etype == "Treaty" and words[0] in self.e.treaty_parts:
             return None, i + 1
         if etype == "Organization" and (len(words) < 2 and not name.isupper()
                                         or any(w in self.e.treaty_name_heads for w in words)):
@@ -427,6 +525,25 @@ class MentionReader:
             self.treaties.append(entity.key)
         actor = [entity.key] if etype in ACTOR_TYPES else []
         return self._unit(toks, i, end, etype, [entity.key], actor), end
+
+    def personal_name(self, words: list[str]) -> bool:
+        """Two to four capitalised words with no word an organisation's name holds: a person's name."""
+        return 2 <= len(words) <= 4 and not any(w in self.e.organization_heads for w in words) \
+            and all(w[:1].isupper() and w[1:].replace("-", "").isalpha() and not w.isupper() for w in words)
+
+    def apposed_to_title(self, toks, i, end) -> bool:
+        """Is the name at i..end set off by commas after an office ("the director of X, Name,")?
+        An office is held by a person, so the name is one, whatever the recogniser said."""
+        if not (2 <= end - i <= 3 and i >= 2 and toks[i - 1].text == ","
+                and (end == len(toks) or toks[end].text in (",", ".", ";"))
+                and all(t.text.isalpha() for t in toks[i:end])):
+            return False
+        for k in range(i - 2, max(-1, i - 14), -1):
+            if toks[k].text in (",", ";", ":") or toks[k].lower in ("and", "or"):
+                return False
+            if toks[k].lower in self.e.titles and k > 0 and toks[k - 1].lower not in ("a", "an"):
+                return True
+        return False
 
     def described_treaty(self, toks, i, hit_at):
         """A treaty named by a description rather than its name: "an agreement extending Russia's lease
@@ -445,6 +562,8 @@ class MentionReader:
             k += 1
         if k >= len(toks) or toks[k].lower not in self.e.treaty_heads:
             return None
+        if any(j in hit_at and hit_at[j][1].entry.type == "Treaty" for j in range(i + 1, k + 1)):
+            return None  # "the Treaty on Open Skies": a name the gazetteer knows, read as a name
         parsed = self.parses.get(self.sentence_index)
 
         def tag(j):
@@ -483,23 +602,61 @@ class MentionReader:
         definite = toks[i].lower in ("the", "this", "that")
         key = self.gz.treaty_by_words(words, proper if definite and self.treaties else None, proper)
         if key is None:
-            return None
+            return self.described_new_treaty(toks, i, k) if not definite else None
         entity = self.entity_for(self.gz.get(key))
         self.treaties.append(entity.key)
         self.mention(toks[i].start, toks[k].end, entity.key)
         return self._unit(toks, i, k + 1, "Treaty", [entity.key], []), k + 1
 
+    def described_new_treaty(self, toks, i, k):
+        """"signed a comprehensive peace agreement": an indefinite description that no known treaty
+        fits introduces a treaty of its own, named by its descriptive words ("comprehensive peace
+        agreement"); "the agreement" then refers to it. Praise ("a landmark accord") names nothing,
+        nor does a plural, a predicate, or a description without a word of its own."""
+        if toks[k].lower.endswith("s") or toks[i].lower not in ("a", "an"):
+            return None
+        if i and (toks[i - 1].lower == "as" or toks[i - 1].lower in self.e.existential_verbs):
+            return None  # "rewritten as a binding treaty", "it is a historic accord": a predicate, no referent
+        kept = [t for t in toks[i + 1:k] if t.lower not in self.e.treaty_anaphor_modifiers]
+        if not kept or any(not t.text.replace("-", "").isalpha() or t.text[:1].isupper() for t in kept):
+            return None
+        unit, end = self.new_treaty(toks, i + 1, k + 1)
+        entity = self.entities[unit.refs[0]]
+        entity.label = " ".join([t.text for t in kept] + [toks[k].text])
+        return unit, end
+
     def group_in_focus(self, count: int) -> list[str]:
         """"the two ministers", "both leaders": the people of the meeting in focus (reported in this
-        sentence or the one before) when it has that many, else the last `count` people named."""
+        sentence or the one before) when it has that many, else those who just signed a treaty
+        together, else the last `count` people named."""
         if self.meetings:
             last = self.meetings[-1]
             recent = max(e.sentence.index for e in last.evidence) >= self.sentence_index - 1
             people = [p for p in last.participants if self.entities[p].type == "Person"]
             if recent and len(people) == count:
                 return people
+        # "The accord was signed by A and B. … The two negotiators embraced": the people who signed
+        # it together, a sentence or two before, over people named in passing since
+        signers = [p.holder for p in self.positions if p.action == "Signature"
+                   and self.entities[p.holder].type == "Person"
+                   and max(e.sentence.index for e in p.evidence) >= self.sentence_index - 2]
+        signers = list(dict.fromkeys(signers))
+        if len(signers) == count:
+            return signers
         people = list(dict.fromkeys(reversed(self.persons)))[:count]
         return people[::-1]
+
+    def salient_treaty(self, head: str) -> str:
+        """The treaty "the treaty" refers to: the one last named, unless the head is capitalised
+        ("the Treaty"), the way a text refers back to its main treaty after naming others in
+        passing: then the treaty named most often so far (the later one of equals)."""
+        if not head[:1].isupper() or self.sentence_index == 0:
+            return self.treaties[-1]
+        counts: dict[str, int] = {}
+        for k in self.treaties:
+            counts[k] = counts.get(k, 0) + 1
+        best = max(counts.values())
+        return next(k for k in reversed(self.treaties) if counts[k] == best)
 
     def treaty_anaphor_end(self, toks, i) -> int | None:
         """The end of "the [new|arms …] treaty|document|pact" starting at i, if one starts there."""
@@ -528,9 +685,11 @@ class MentionReader:
         """A treaty the gazetteer does not know, by its name: "the Founding Act on Mutual Relations…"."""
         heads = self.e.treaty_name_heads
         k = i
-        while k < len(toks) and _name_word(toks[k]) and toks[k].text not in heads and k not in hit_at \
-                and toks[k].lower not in DETERMINERS and toks[k].lower not in self.e.months:
-            k += 1
+        while k < len(toks) and toks[k].text not in heads and k not in hit_at \
+                and toks[k].lower not in DETERMINERS and toks[k].lower not in self.e.months \
+                and (_name_word(toks[k]) or (k > i and toks[k].lower in ("and", "&") and k + 1 < len(toks)
+                                             and _name_word(toks[k + 1]))):
+            k += 1  # "the Arusha Peace and Reconciliation Agreement": "and" between capitalised words
         if k >= len(toks) or toks[k].text not in heads or (k == i and not self._name_tail(toks, k + 1)):
             return None
         return self.new_treaty(toks, i, self._name_tail(toks, k + 1) or k + 1)
@@ -651,14 +810,12 @@ class MentionReader:
         of that state — the person the article gave that role, else the one the gazetteer's dated
         roles name for the article's year (only when exactly one does)."""
         j = i + 1 if toks[i].lower == "the" else i
+        if j > i and j < len(toks) and j not in hit_at:
+            return self.bare_role(toks, i, j)
         if j not in hit_at or hit_at[j][1].entry.type != "State" or (j == i and i > 0):
             return None
         k, hit = hit_at[j]
-        title = None
-        for words in self.e.titles.get(toks[k].lower, ()) if k < len(toks) else ():
-            if tuple(x.lower for x in toks[k:k + len(words)]) == words:
-                title = " ".join(words)
-                break
+        title = self.title_at(toks, k)
         if title is None or title in self.e.non_role_titles:
             return None
         end = k + len(title.split())
@@ -667,8 +824,15 @@ class MentionReader:
         state = hit.entry.id
         local = [key for key in dict.fromkeys(reversed(self.persons))
                  if any(aff == f"state/{state}" and r.lower().endswith(title) for r, aff in self.entities[key].roles)]
+        # a person the article gave the office without a state ("President Emmanuel Macron"), when only
+        # one did and nobody holds it for that state: "the French president" is that person, of France
+        unplaced = [key for key in dict.fromkeys(reversed(self.persons)) if self.entities[key].wikidata is None
+                    and any(aff is None and r.lower().endswith(title) for r, aff in self.entities[key].roles)]
         if local:
             key = local[0]
+        elif len(unplaced) == 1:
+            key = unplaced[0]
+            self.entities[key].roles.append((title.title() if title.islower() else title, f"state/{state}"))
         else:
             holders = [p for p in self.gz.entries.values() if p.type == "Person" and any(
                 r.of == state and r.title.lower() == title and r.active(self.year) for r in p.roles)]
@@ -679,16 +843,75 @@ class MentionReader:
         self.saw_person(key)
         return self._unit(toks, i, end, "Person", [key], [key]), end
 
+    def verb_at(self, tok: Token) -> bool | None:
+        """Does the parse read this token as a verb? None where the sentence has no parse."""
+        parsed = self.parses.get(self.sentence_index)
+        node = parsed.token_at(tok.start) if parsed is not None else None
+        return None if node is None else node.tag_.startswith(("VB", "MD"))
+
+    def body_name_end(self, toks, b) -> int | None:
+        """The index of the comma after a body's name in capitals that starts at b ("International
+        Campaign to Abolish Nuclear Weapons (ICAN),"), or None. The name has two capitalised words
+        or more, joined only by of, for, to, and, the, and may end in an acronym in brackets."""
+        j, caps = b, 0
+        while j < len(toks) and j - b < 12:
+            t = toks[j]
+            if _name_word(t) or t.text.isupper() and t.text.isalpha():
+                caps += 1
+            elif t.lower in ("of", "for", "to", "and", "the", "on") and caps:
+                pass
+            elif t.text == "(" and j + 2 < len(toks) and toks[j + 1].text.isupper() and toks[j + 2].text == ")":
+                j += 2
+            else:
+                break
+            j += 1
+        return j if caps >= 2 and j < len(toks) and toks[j].text == "," else None
+
+    def bare_role(self, toks, i, j):
+        """"the Minister", "the foreign minister", "the Secretary-General": the person this article
+        last named with that office (by the title it gave them, or their dated role in the
+        gazetteer). Nothing when no one was, or when the office is qualified ("the President of …")."""
+        title = self.title_at(toks, j)
+        if title is None or title in self.e.non_role_titles:
+            return None
+        end = j + len(title.split())
+        if end < len(toks) and (_name_word(toks[end]) or toks[end].lower in ("of", ",")):
+            return None  # a name or a body follows: read as a titled person, or not at all
+        if end + 1 < len(toks) and toks[end].text in ("'s", "’s") and _name_word(toks[end + 1]):
+            return None  # "the Prime Minister's Office": an institution's name
+        for key in dict.fromkeys(reversed(self.persons)):
+            entity = self.entities[key]
+            roles = [r for r, _ in entity.roles]
+            entry = self.gz.get(entity.slug) if entity.slug else None
+            if entry is not None and entry.type == "Person":
+                roles += [r.title for r in entry.roles if r.active(self.year)]
+            if any(r.lower() == title or r.lower().endswith(" " + title) for r in roles):
+                self.mention(toks[i].start, toks[end - 1].end, key)
+                self.saw_person(key)
+                return self._unit(toks, i, end, "Person", [key], [key]), end
+        return None
+
+    def title_at(self, toks, k) -> str | None:
+        """The longest title of the lexicon that starts at token k, in lower case."""
+        for words in self.e.titles.get(toks[k].lower, ()) if k < len(toks) else ():
+            if tuple(x.lower for x in toks[k:k + len(words)]) == words:
+                return " ".join(words)
+        return None
+
     def titled_person(self, toks, i, hit_at):
         """[modifier] [former] Title Name → a Person with role and affiliation."""
         j = i
         affiliation = None
         mod_hit = None
+        possessive = False
         if i in hit_at and hit_at[i][1].entry.type in ("State", "Organization", "Place"):
             mod_end, mod_hit = hit_at[i]
             j = mod_end
             if j < len(toks) and toks[j].text in ("'s", "’s"):
-                return None
+                # "China's chief negotiator, Xie Zhenhua": the state's officer, named after the office
+                if j + 1 >= len(toks) or not (toks[j + 1].lower in self.e.titles or toks[j + 1].lower in self.e.title_modifiers):
+                    return None
+                j, possessive = j + 1, True
         role_words = []
         while j < len(toks) and toks[j].lower in self.e.title_modifiers:
             role_words.append(toks[j].text)
@@ -714,7 +937,25 @@ class MentionReader:
                     and toks[hit_at[b][0]].text == ",":
                 of_org = hit_at[b][1]
                 k = hit_at[b][0]
-        if k + 1 < len(toks) and toks[k].text == "," and (of_org or " ".join(title).lower() in self.e.non_role_titles) \
+            elif self.body_name_end(toks, b) is not None:
+                # "the Executive Director of the International Campaign to Abolish Nuclear Weapons (ICAN),
+                # Beatrice Fihn": a body the gazetteer does not know, named in capitals, then the name
+                k = self.body_name_end(toks, b)
+                if k + 1 < len(toks) and _name_word(toks[k + 1]):
+                    name_end = k + 1
+                    while name_end < len(toks) and name_end - k <= 3 and _name_word(toks[name_end]):
+                        name_end += 1
+                    body = self.new_entity("Organization", self.article.text[toks[b].start:toks[k - 1].end].rstrip(" )").split(" (")[0])
+                    self.mention(toks[b].start, toks[k - 1].end, body.key)
+                    person = self.new_person(" ".join(t.text for t in toks[k + 1:name_end]))
+                    role = " ".join(title)
+                    if (role, body.key) not in person.roles:
+                        person.roles.append((role, body.key))
+                    self.mention(toks[k + 1].start, toks[name_end - 1].end, person.key)
+                    self.saw_person(person.key)
+                    return self._unit(toks, i, name_end, "Person", [person.key], [person.key]), name_end
+        if k + 1 < len(toks) and toks[k].text == "," \
+                and (of_org or possessive or " ".join(title).lower() in self.e.non_role_titles) \
                 and (k + 1 in hit_at or _name_word(toks[k + 1])):
             k += 1  # an apposition: "his Japanese counterpart, Keizo Obuchi"
             inner = self.titled_person(toks, k, hit_at) if not (k in hit_at) else None
@@ -735,7 +976,7 @@ class MentionReader:
             # the name's particles (bin, al, de, van) come between its capitalised words
             end = k
             while end < len(toks) and end - k < 6 and toks[end].lower not in self.e.months and end not in hit_at \
-                    and (_name_word(toks[end]) and (end - k < 3 or toks[end - 1].lower in self.e.name_particles)
+                    and (_name_word(toks[end]) and (end - k < 4 or toks[end - 1].lower in self.e.name_particles)
                          or toks[end].lower in self.e.name_particles and end > k and end + 1 < len(toks)
                          and _name_word(toks[end + 1])):
                 end += 1
@@ -795,6 +1036,22 @@ class MentionReader:
             u.clause = clause
 
 
+QUOTE_OPEN, QUOTE_CLOSE = ("“", "‘"), ("”",)
+
+
+def _inside_quote(text: str) -> bool:
+    """After `text`, is a quotation open? Curly marks say which way they go; straight ones alternate."""
+    inside = False
+    for ch in text:
+        if ch == "“":
+            inside = True
+        elif ch == "”":
+            inside = False
+        elif ch == '"':
+            inside = not inside
+    return inside
+
+
 CONTRACTION = re.compile(r"['’](?:ll|m|ve|d|re)$", re.IGNORECASE)  # "I'll", "we've", "she'd": the pronoun
 
 
@@ -804,5 +1061,10 @@ def _is_year(text: str) -> bool:
 
 def _name_word(tok: Token) -> bool:
     text = tok.text
+    if PARTICLE_NAME.match(text):
+        return True  # "al-Bashir", "el-Sisi": a particle joined to the name
     return text[:1].isupper() and text.replace("-", "").replace("'", "").replace("’", "").isalpha() \
         and not text.isupper()
+
+
+PARTICLE_NAME = re.compile(r"^[a-z]{2,3}-[A-Z][a-z]+$")

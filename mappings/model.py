@@ -110,6 +110,7 @@ class Unit:
     no_date: bool = False
     is_break: bool = False
     tag: str | None = None  # the tagger's fine tag of the unit's first word (None: not tagged)
+    quoted: bool = False  # a first-person pronoun inside a quotation, whose speaker is still to be found
     in_citation: bool = False
     clause: int = 0
 

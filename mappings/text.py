@@ -109,6 +109,10 @@ class SentenceSplitter:
     ``U.S.``, show that a new sentence has begun.
     """
 
+    # A line this short that breaks before a capital is a line of its own (a heading, a byline, a
+    # "Vienna, 22 January 2021" line), not a hard-wrapped piece of a sentence: wrapped lines are longer.
+    SHORT_LINE = 8
+
     def __init__(self, abbreviations, starters):
         self.abbreviations = {a.rstrip(".").lower() for a in abbreviations}
         self.starters = set(starters)
@@ -118,8 +122,13 @@ class SentenceSplitter:
         for number, (p_start, p_end) in enumerate(article.paragraphs):
             tokens = tokenize(article.text[p_start:p_end], p_start)
             begin = 0
+            line_start = 0  # the first token of the current line
             for i, tok in enumerate(tokens):
-                if self._ends_sentence(tokens, i):
+                broken = i + 1 < len(tokens) and "\n" in article.text[tok.end:tokens[i + 1].start]
+                short_line = broken and i + 1 - line_start <= self.SHORT_LINE and tokens[i + 1].text[:1].isupper()
+                if broken:
+                    line_start = i + 1
+                if short_line or self._ends_sentence(tokens, i):
                     end = i + 1
                     # keep a closing quote or bracket with its sentence
                     while end < len(tokens) and tokens[end].text in "\"”’')":

@@ -48,7 +48,8 @@ class Backend:
 
                         gc.collect()
             self.pool = QueryPool(str(self.path), self.settings.query_workers, self.settings.query_timeout,
-                                  sandboxed=not self.settings.services)
+                                  network_workers=self.settings.query_workers if self.settings.services else 0,
+                                  sandbox=self.settings.network_sandbox)
         except BaseException:
             self.lock.release()
             raise

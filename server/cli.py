@@ -65,6 +65,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", default="-", metavar="FILE", help="where to write (default: stdout)")
     _setting_flags(p, "store", "base_iri")
 
+    p = command("link", "propose Wikidata QIDs for entities without one, for review; --accept writes them",
+                "Propose Wikidata QIDs for the people, states, organizations, places and treaties of the store "
+                "(or of the articles given) that have none, from the Wikidata API (wbsearchentities, then "
+                "wbgetentities to check class, country and dates against what the articles say), and write them "
+                "to a review file. Nothing is accepted automatically: mark the ones you agree with in the file "
+                "(accept: true, or accept: Q…) and run `communique link --accept FILE`, which writes them into "
+                "the gazetteer with their source.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="articles to extract instead of reading the store")
+    p.add_argument("--accept", metavar="FILE", help="write the accepted QIDs of a reviewed FILE into the gazetteer")
+    p.add_argument("--output", "-o", default="link-review.yaml", metavar="FILE",
+                   help="the review file to write (default link-review.yaml)")
+    p.add_argument("--type", dest="types", action="append", choices=["Person", "State", "Organization", "Place", "Treaty"],
+                   help="only entities of this type (repeatable; default all five)")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N entities (by IRI)")
+    _setting_flags(p, "store", "base_iri", "gazetteer", "rules", "wikidata_api", "wikidata_rate", "wikidata_cache",
+                   "wikidata_contact")
+
     p = command("validate", "extract articles and check them against the SHACL shapes",
                 "Extract each article and check its graph against the SHACL shapes, printing a report for each "
                 "one that does not conform. Stores nothing; exits 1 if any article does not conform.")
@@ -75,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "Serve the SPARQL endpoint, the Linked Data pages, search and reconciliation (/reconcile) with waitress. "
                 "An empty store is first built from the seeds.")
     _setting_flags(p, "host", "port", "store", "base_iri", "seeds", "gazetteer", "rules", "query_timeout", "query_workers", "threads",
-                   "max_body", "max_rows_html", "page_size", "update_token", "service_allowlist")
+                   "max_body", "max_rows_html", "page_size", "update_token", "service_allowlist", "load_allowlist",
+                   "network_sandbox")
     return parser
 
 
@@ -247,6 +265,99 @@ def cmd_export(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_link(args, settings: Settings) -> int:
+    from mappings import ArticleError
+    from mappings.gazetteer import GazetteerError, load as load_gazetteer
+
+    from . import linking
+    from . import wikidata as wd
+    from .ingest import plural
+
+    if args.accept:
+        if args.paths:
+            raise CommuniqueError("--accept takes a review file, not articles")
+        try:
+            done = linking.accept(args.accept, settings.gazetteer, settings.wikidata_api)
+        except GazetteerError as exc:
+            raise CommuniqueError(f"the gazetteer has errors, nothing was accepted: {exc}") from None
+        if not done:
+            print(f"Nothing to accept in {args.accept}: no entry says `accept: true` or `accept: Q…`.",
+                  file=sys.stderr)
+            return 0
+        for a in done:
+            print(f"  {a.type.lower()}/{a.id} = {a.qid}  ({'new entry in' if a.new else 'added to'} {a.file})",
+                  file=sys.stderr)
+        print(f"Accepted {plural(len(done), 'link')} into {settings.gazetteer}; the next extraction or ingest links "
+              "them (owl:sameAs).", file=sys.stderr)
+        return 0
+    if args.limit is not None and args.limit <= 0:
+        raise CommuniqueError("--limit must be greater than 0")
+    try:
+        gazetteer = load_gazetteer(settings.gazetteer)
+    except GazetteerError as exc:
+        raise CommuniqueError(str(exc)) from None
+    types = tuple(dict.fromkeys(args.types)) if args.types else linking.TYPES
+    failed = 0
+    if args.paths:
+        import pyoxigraph as ox
+
+        from .ingest import Pipeline, article_files
+
+        pipeline = Pipeline(settings)
+        memory = ox.Store()
+        for path in article_files(args.paths):
+            for _, item in pipeline.read(path):
+                if isinstance(item, ArticleError):
+                    print(f"communique link: {item}", file=sys.stderr)
+                    failed += 1
+                    continue
+                _, graph = pipeline.extract_article(item)
+                memory.load(graph.serialize(format="nt").encode("utf-8"), ox.RdfFormat.N_TRIPLES,
+                            to_graph=ox.NamedNode(f"urn:communique:link:{len(memory)}"))
+        subjects = linking.subjects(memory, gazetteer, types)
+        if failed and not subjects:
+            return 1
+    else:
+        from . import store as store_mod
+
+        if not Path(settings.store).exists():
+            raise CommuniqueError(f"there is no store at {settings.store}; run `communique ingest` first, "
+                                  "or give the articles to link")
+        with store_mod.owned(settings.store, "communique link") as store:
+            subjects = linking.subjects(store, gazetteer, types)
+    if args.limit:
+        subjects = subjects[:args.limit]
+    if not subjects:
+        print("Every entity has a Wikidata QID already (or there is none): nothing to propose.", file=sys.stderr)
+        return 0
+    client = wd.Client(settings.wikidata_api, settings.wikidata_rate, settings.wikidata_cache,
+                       settings.wikidata_contact)
+
+    def progress(n, subject, proposal):
+        shown = {"proposed": f"proposed {proposal.proposed}", "ambiguous": "ambiguous: "
+                 + ", ".join(c.qid for c in proposal.candidates if c.plausible), "none": "no plausible candidate"
+                 if proposal.candidates else "no candidate found"}
+        print(f"[{n}/{len(subjects)}] {subject.path} ({subject.label}): {shown[proposal.status]}", file=sys.stderr)
+
+    try:
+        proposals = linking.link(client, subjects, progress=progress)
+    except wd.WikidataError as exc:
+        raise CommuniqueError(f"{exc}. No review file was written; the answers received so far are cached in "
+                              f"{settings.wikidata_cache}.") from None
+    finally:
+        client.close()
+    try:
+        linking.write_review(args.output, proposals, settings.wikidata_api)
+    except OSError as exc:
+        raise CommuniqueError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    counts = {s: sum(p.status == s for p in proposals) for s in ("proposed", "ambiguous", "none")}
+    print(f"{plural(len(proposals), 'entity', 'entities')}: {counts['proposed']} proposed, {counts['ambiguous']} "
+          f"ambiguous, {counts['none']} without a plausible candidate; {plural(client.sent, 'request')} sent to "
+          f"{settings.wikidata_api} (the rest from the cache). Review {args.output}, then run "
+          f"`communique link --accept {args.output}`.", file=sys.stderr)
+    return 1 if failed else 0  # an article that could not be read: its entities are missing from the review
+
+
 def cmd_validate(args, settings: Settings) -> int:
     from mappings import ArticleError
 
@@ -298,15 +409,56 @@ def cmd_serve(args, settings: Settings) -> int:
               f"(SPARQL at /sparql, IRIs under {settings.base_iri}; ready in {time.perf_counter() - started:.1f} s)."
               " Ctrl-C stops it.", file=sys.stderr)
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
-                       ident="communique", max_request_body_size=settings.max_body, _quiet=True,
-                       channel_request_lookahead=1)  # lets a query notice that its client went away
+        server = waitress.create_server(
+            app, host=settings.host, port=settings.port, threads=settings.threads, ident="communique",
+            # waitress refuses a body of max_request_body_size bytes or more: one more than ours, so a body
+            # of exactly max_body is accepted and a larger one gets the app's 413 (waitress_errors)
+            max_request_body_size=settings.max_body + 1,
+            channel_request_lookahead=1)  # lets a query notice that its client went away
+        waitress_errors(server, app)
+        server.run()
     finally:
         backend.close()
     return 0
 
 
-COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "query": cmd_query, "export": cmd_export,
+def waitress_errors(server, app) -> None:
+    """Errors waitress answers itself (a body over max_body, a malformed request) in the app's error shape."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    from .app import handle_error
+
+    class AppErrorTask(ErrorTask):
+        def execute(self):
+            e = self.request.error
+            accept = self.request.headers.get("ACCEPT", "")
+            message = e.body
+            if e.code == 413:
+                message = f"the request body is larger than the limit of {app.config['MAX_CONTENT_LENGTH']} bytes"
+            with app.test_request_context(self.request.path or "/", headers={"Accept": accept}):
+                response = handle_error(e.code, e.reason, message)
+            body = response.get_data()
+            self.status = f"{e.code} {e.reason}"
+            self.response_headers.extend([("Content-Type", response.headers["Content-Type"]),
+                                          ("Content-Length", str(len(body))), ("Connection", "close")])
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class AppChannel(HTTPChannel):
+        error_task_class = AppErrorTask
+
+    from waitress.server import BaseWSGIServer
+
+    # one server per listening socket: the server itself, or those a MultiSocketServer keeps in its map
+    targets = [server] if isinstance(server, BaseWSGIServer) else \
+        [x for x in getattr(server, "map", {}).values() if isinstance(x, BaseWSGIServer)]
+    for target in targets:
+        target.channel_class = AppChannel
+
+
+COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "query": cmd_query, "export": cmd_export, "link": cmd_link,
             "validate": cmd_validate, "serve": cmd_serve}
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,8 @@ map (``known``, from the search index) and, for the rest, one VALUES query.
 """
 from __future__ import annotations
 
+import re
+
 from .errors import BadRequest
 from .render import local_name
 
@@ -33,9 +35,17 @@ INCOMING_CAP = 20  # most subjects listed per incoming property (as LodView)
 PAGE_TYPES = ("Article", "Meeting", "Position", "Treaty")  # classes with a page of their own
 
 
+_IRI = re.compile(r'[^\x00-\x20<>"{}|^`\\\x7f]+')
+
+
+def valid_iri(iri: str) -> bool:
+    """Whether ``iri`` holds only characters an IRI may hold (so it can be written as ``<iri>`` in SPARQL)."""
+    return bool(iri) and _IRI.fullmatch(iri) is not None
+
+
 def node(iri: str) -> str:
     """An IRI for a SPARQL query; refuses characters that cannot be in an IRI."""
-    if not iri or any(c in iri for c in '<>"{}|^`\\ \n\t\r'):
+    if not valid_iri(iri):
         raise BadRequest(f"not a valid IRI: {iri!r}")
     return f"<{iri}>"
 

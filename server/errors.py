@@ -65,6 +65,20 @@ class ArticleRejected(CommuniqueError):
     title = "Article rejected"
 
 
+class WriteRejected(CommuniqueError):
+    """A write would leave an article graph that does not conform to the shapes; nothing was written."""
+
+    status = 422
+    title = "Write rejected by the shapes"
+
+
+class BadGateway(CommuniqueError):
+    """A remote source (a SERVICE endpoint, a LOAD source) sent an answer that cannot be used."""
+
+    status = 502
+    title = "Bad gateway"
+
+
 class QueryTimeout(CommuniqueError):
     status = 503
     title = "Query timed out"

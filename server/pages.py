@@ -10,10 +10,10 @@ from urllib.parse import quote as urlquote, urlencode
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, stream_with_context
 
-from . import describe, dump, linkeddata as ld, vocab
+from . import charts, describe, dump, linkeddata as ld, pictures, vocab
 from . import negotiation as neg
 from .errors import BadRequest, NotAcceptable, NotFound
-from .render import annotate, json_for_script, local_name, quote, Span
+from .render import annotate, json_for_script, local_name, quote, safe_href, Span
 from .context import pool, settings
 from .search import Searcher
 from .textsearch import TextSearcher
@@ -60,7 +60,8 @@ def base() -> str:
 
 @bp.app_template_filter("href")
 def href_filter(iri: str) -> str:
-    return ld.local_href(iri, base())
+    """Where a link to an IRI goes; "" when it may not be a link (``render.safe_href``): show it as text."""
+    return safe_href(ld.local_href(iri, base()))
 
 
 @bp.app_template_filter("localname")
@@ -79,6 +80,12 @@ def sparql_link(query: str) -> str:
     return "/sparql#" + urlencode({"query": query})
 
 
+@bp.app_template_global("network_json")
+def network_json(net: dict):
+    """What network.js draws, safe inside a <script> element: the nodes and the edges (each with its meetings)."""
+    return json_for_script({"nodes": net["nodes"], "edges": net["edges"]})
+
+
 @bp.app_template_global("quote")
 def quote_global(ev: dict):
     return quote(ev["sentence"], ev.get("sentence_start"), ev.get("start"), ev.get("end"))
@@ -87,8 +94,8 @@ def quote_global(ev: dict):
 @bp.app_template_global("evidence_href")
 def evidence_href(ev: dict) -> str:
     """The sentence of a piece of evidence, on its article's page."""
-    target = ld.local_href(ev["article"], base())
-    if ev.get("sentence_start") is not None:
+    target = safe_href(ld.local_href(ev["article"], base()))
+    if target and ev.get("sentence_start") is not None:
         return f"{target}#s-{ev['sentence_start']}-{ev['sentence_end']}"
     return target
 
@@ -123,7 +130,7 @@ def _not_found(path: str) -> Response:
 def identifier(path: str):
     """303 See Other to the page or the data, by Accept (HTML when nothing is asked)."""
     fmt = neg.choose(request.headers.get("Accept"), ld.REPRESENTATIONS, request.args.get("format"), default=neg.HTML)
-    if not describe.exists(pool(), _iri(path)):
+    if not describe.valid_iri(_iri(path)) or not describe.exists(pool(), _iri(path)):
         return _not_found(path)
     target = ld.page_path(path) if fmt is neg.HTML else ld.data_path(path, fmt)
     response = redirect(urlquote(target, safe="/:@-._~!$&'()*+,;="), 303)
@@ -195,6 +202,8 @@ def _csv(path: str, iri: str, name: str) -> Response:
 @bp.route("/page/<path:path>")
 def page(path: str):
     iri = _iri(path)
+    if not describe.valid_iri(iri):
+        return _not_found(path)
     only = request.args.get("list") or None
     number = _page_number()
     fmt = (request.args.get("format") or "").lower()
@@ -219,12 +228,53 @@ def page(path: str):
     template = {"Article": "article.html", "Meeting": "meeting.html", "Position": "position.html",
                 "Treaty": "treaty.html"}.get(data["page_type"], "entity.html")
     extra = {}
+    if data["page_type"] == "Entity":
+        extra.update(_pictures(iri, data))
     if data["page_type"] == "Article":
         extra["text_html"] = article_html(data)
+        extra["shacl"] = conformance(iri)
     jsonld = pool().graph(describe_query(iri, incoming=False), "application/ld+json")
     return _page(template, path=path, e=data, alternates=ld.alternates(path),
                  jsonld=json_for_script(jsonld.decode("utf-8")), query=entity_sparql(iri, data),
                  only=only, page_number=number, page_links=_pager_links(data, only, number), **extra)
+
+
+def _pictures(iri: str, data: dict) -> dict:
+    """The timeline of an entity's lists of meetings and positions, and who met whom around it (an actor)."""
+    known = searcher().index().label_of
+    out = {"timeline": pictures.entity_timeline(pool(), iri, data["lists"], href_filter, known)}
+    if "meetings" in data["lists"]:
+        net = pictures.network(pool(), href_filter, known, around=iri)
+        if net["edges"]:
+            out["network"] = net
+    return out
+
+
+def conformance(iri: str) -> dict:
+    """Whether the article's graph, as the store holds it now, conforms to the shapes (with the problems).
+
+    Checked with the ingest gate's SHACL validation on the graph read back
+    from the store, once per article and store generation (each write bumps
+    it), so the page says "conforms" only when it is true of what is stored.
+    """
+    from rdflib import Graph
+
+    from . import shacl
+
+    cache = current_app.extensions.setdefault("communique.conformance", {})
+    key = (iri, pool().generation)
+    if key not in cache:
+        nt = pool().graph(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {describe.node(iri)} {{ ?s ?p ?o }} }}",
+                          union=False)
+        graph = Graph()
+        graph.parse(data=nt.decode("utf-8"), format="nt")
+        for prefix, ns in shacl.shapes().namespaces():
+            graph.bind(prefix, ns)
+        report = shacl.validate(graph, iri)
+        if len(cache) > 1000:
+            cache.clear()
+        cache[key] = {"conforms": report.conforms, "problems": [str(p) for p in report.problems]}
+    return cache[key]
 
 
 def article_html(data: dict):
@@ -249,7 +299,7 @@ def data(rest: str):
                        + "{" + ",".join(f.name for f in ld.DATA) + "}")
     path, fmt = found
     iri = _iri(path)
-    if not describe.exists(pool(), iri):
+    if not describe.valid_iri(iri) or not describe.exists(pool(), iri):
         raise NotFound(f"nothing is known about {iri}")
     body = pool().graph(describe_query(iri, incoming=True), fmt.media_type)
     response = Response(body, mimetype=fmt.media_type)
@@ -295,6 +345,48 @@ SELECT DISTINCT ?property ?value ?label WHERE {{
 }} ORDER BY ?property"""
 
 
+# --- who met whom ----------------------------------------------------------------------------
+
+
+@bp.route("/network")
+def network():
+    """Who met whom in the whole graph, or around an entity (``around=person/…`` or its IRI), in a date range."""
+    raw_from, raw_to = (request.args.get("from") or "").strip(), (request.args.get("to") or "").strip()
+    try:
+        start, end = charts.bound(raw_from, end=False), charts.bound(raw_to, end=True)
+    except ValueError as exc:
+        raise BadRequest(f"from= and to= are dates: {exc}") from None
+    if start and end and start > end:
+        raise BadRequest(f"from= ({raw_from}) is after to= ({raw_to})")
+    around_param = (request.args.get("around") or "").strip()
+    around = None
+    if around_param:
+        around = around_param if "://" in around_param else _iri(around_param.strip("/"))
+        if not describe.valid_iri(around) or not describe.exists(pool(), around):
+            raise NotFound(f"nothing is known about {around}")
+    fmt = neg.choose(request.headers.get("Accept"), [neg.HTML, JSON], request.args.get("format"), default=neg.HTML)
+    known = searcher().index().label_of
+    net = pictures.network(pool(), href_filter, known, around=around, start=start, end=end)
+    args = {k: v for k, v in (("around", around_param), ("from", raw_from), ("to", raw_to)) if v}
+    if fmt is JSON:
+        response = current_app.json.response({
+            "around": around, "from": start, "to": end, "meetings": net["total"], "shown": net["shown"],
+            "truncated": net["truncated"], "nodes": net["nodes"], "edges": net["edges"],
+            "meeting_list": [{"iri": m["iri"], "href": m["href"], "date": m["date"], "reported": m["reported"],
+                              "participants": m["participants"], "place": m["place"], "status": m["status"]}
+                             for m in net["meetings"]]})
+    else:
+        response = _page("network.html", net=net, raw_from=raw_from, raw_to=raw_to, around_param=around_param,
+                         around_label=(known.get(around) or describe.labels(pool(), [around]).get(around)
+                                       if around else None),
+                         timeline=pictures.range_timeline(net, pool(), href_filter, known),
+                         json_href="/network?" + urlencode(dict(args, format="json")))
+        response.headers["Link"] = f'<{"/network?" + urlencode(dict(args, format="json"))}>; rel="alternate"; ' \
+                                   f'type="application/json"'
+    response.headers["Vary"] = "Accept"
+    return response
+
+
 # --- home and search ----------------------------------------------------------------------------
 
 
@@ -330,9 +422,9 @@ def search():
     if fmt is JSON:
         response = current_app.json.response({
             "query": q,
-            "results": [dict(h.as_dict(), href=ld.local_href(h.iri, base())) for h in hits],
+            "results": [dict(h.as_dict(), href=href_filter(h.iri)) for h in hits],
             "text": {"count": text_total,
-                     "results": [dict(h.as_dict(), href=ld.local_href(h.iri, base())) for h in text_hits]}})
+                     "results": [dict(h.as_dict(), href=href_filter(h.iri)) for h in text_hits]}})
     else:
         response = _page("search.html", q=q, hits=hits, text_total=text_total, text_hits=text_hits, where=where)
     response.headers["Vary"] = "Accept"
@@ -346,7 +438,7 @@ def complete():
     hits = searcher().search(q, _limit(8, 20)) if q else []
     return current_app.json.response({"query": q, "results": [
         {"label": h.label, "type": h.type, "matched": h.matched, "fuzzy": h.fuzzy, "iri": h.iri,
-         "href": ld.local_href(h.iri, base())} for h in hits]})
+         "href": href_filter(h.iri)} for h in hits]})
 
 
 # --- ontology, shapes, dumps ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ put in it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -35,7 +36,7 @@ def _clean(spans: list[Span], length: int) -> list[Span]:
 
 
 def annotate(text: str, mentions: list[Span], sentences: list[Span] = ()) -> Markup:
-    """The text with each sentence wrapped in ``<span id=…>`` and each mention in a link.
+    """The text with each sentence wrapped in ``<span id=…>`` and each mention in a link (``safe_href``).
 
     Offsets are character offsets into ``text`` (end exclusive), as
     ``oa:start``/``oa:end``. Overlapping spans are dropped, and so is a mention
@@ -53,8 +54,13 @@ def annotate(text: str, mentions: list[Span], sentences: list[Span] = ()) -> Mar
     for m in ments:
         title = Markup(' title="{}"').format(m.title) if m.title else ""
         ident = Markup(' id="{}"').format(m.id) if m.id else ""
-        events.append((m.start, 3, Markup('<a class="mention {}" href="{}"{}{}>').format(m.css, m.href, title, ident)))
-        events.append((m.end, 0, Markup("</a>")))
+        href = safe_href(m.href)
+        if href:
+            events.append((m.start, 3, Markup('<a class="mention {}" href="{}"{}{}>').format(m.css, href, title, ident)))
+            events.append((m.end, 0, Markup("</a>")))
+        else:  # an entity IRI that may not be a link: the mention is marked, not linked
+            events.append((m.start, 3, Markup('<span class="mention {}"{}{}>').format(m.css, title, ident)))
+            events.append((m.end, 0, Markup("</span>")))
     events.sort(key=lambda e: (e[0], e[1]))
     out, pos = [], 0
     for at, _, tag in events:
@@ -85,6 +91,27 @@ def json_for_script(data) -> Markup:
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return Markup(text)
+
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def safe_href(href: str) -> str:
+    """``href`` if it may be a link's target, else "": only http, https and mailto IRIs, and this site's paths.
+
+    Anything else (``javascript:``, ``data:``, ``vbscript:``, in any case, and
+    any text with spaces or control characters, which browsers strip from a
+    scheme) is shown as text, never as a link. Schemes are compared
+    case-insensitively, as browsers do.
+    """
+    if not href or any(c <= " " or c == "\x7f" for c in href):
+        return ""
+    m = _SCHEME.match(href)
+    if m:
+        return href if m.group(1).lower() in SAFE_SCHEMES else ""
+    # no scheme: a path of this site ("/page/…", "/ontology#Term") or a fragment; "//host" is http(s)
+    return href if href.startswith(("/", "#")) and not href.startswith("/\\") else ""
 
 
 def local_name(iri: str) -> str:

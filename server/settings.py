@@ -47,6 +47,12 @@ TABLE = [
             "page with ?page=.", int),
     Setting("update_token", "", "Bearer token that SPARQL Update and Graph Store writes need; empty: writes are off (403)."),
     Setting("service_allowlist", "", "Space- or comma-separated SPARQL endpoints that SERVICE may call; empty: SERVICE is off (400)."),
+    Setting("load_allowlist", "", "Space- or comma-separated http(s) IRIs that LOAD may fetch (an entry ending in / allows every IRI under it); empty: LOAD is off (400)."),
+    Setting("network_sandbox", "auto", "How query and update processes are kept off the network: auto (a network namespace, else seccomp), namespace, or seccomp."),
+    Setting("wikidata_api", "https://www.wikidata.org/w/api.php", "The Wikidata Action API that `link` asks (wbsearchentities, wbgetentities)."),
+    Setting("wikidata_rate", 1.0, "Most requests a second that `link` sends to the Wikidata API (one at a time).", float),
+    Setting("wikidata_cache", "./data/wikidata-cache.sqlite3", "SQLite file where `link` keeps the Wikidata API's answers, so a rerun asks nothing twice."),
+    Setting("wikidata_contact", "", "A URL or e-mail address where Wikimedia can reach you, sent in the User-Agent of `link` (their User-Agent policy asks for one); empty: `link` sends no request."),
 ]
 BY_NAME = {s.name: s for s in TABLE}
 
@@ -72,6 +78,12 @@ class Settings:
     page_size: int = 200
     update_token: str = field(default="", repr=False)
     service_allowlist: str = ""
+    load_allowlist: str = ""
+    network_sandbox: str = "auto"
+    wikidata_api: str = "https://www.wikidata.org/w/api.php"
+    wikidata_rate: float = 1.0
+    wikidata_cache: str = "./data/wikidata-cache.sqlite3"
+    wikidata_contact: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -98,16 +110,30 @@ class Settings:
             raise SettingError(f"base_iri must be an http(s) IRI, not {self.base_iri!r}")
         if not self.base_iri.endswith("/"):
             object.__setattr__(self, "base_iri", self.base_iri + "/")
-        for name in ("query_timeout", "query_workers", "threads", "max_body", "max_rows_html", "page_size"):
+        for name in ("query_timeout", "query_workers", "threads", "max_body", "max_rows_html", "page_size",
+                     "wikidata_rate"):
             if getattr(self, name) <= 0:
                 raise SettingError(f"{name} must be greater than 0")
         if not 0 < self.port < 65536:
             raise SettingError(f"port must be between 1 and 65535, not {self.port}")
+        if self.network_sandbox not in ("auto", "namespace", "seccomp"):
+            raise SettingError(f"network_sandbox must be auto, namespace or seccomp, not {self.network_sandbox!r}")
+        if not self.wikidata_api.lower().startswith(("http://", "https://")):
+            raise SettingError(f"wikidata_api must be an http(s) URL, not {self.wikidata_api!r}")
+        for name, entries in (("service_allowlist", self.services), ("load_allowlist", self.loads)):
+            for entry in entries:
+                if not entry.lower().startswith(("http://", "https://")):
+                    raise SettingError(f"{name}: {entry!r} is not an http(s) IRI")
 
     @property
     def services(self) -> tuple[str, ...]:
         """The SERVICE allow-list as a tuple of endpoint IRIs."""
         return tuple(x for x in self.service_allowlist.replace(",", " ").split() if x)
+
+    @property
+    def loads(self) -> tuple[str, ...]:
+        """The LOAD allow-list as a tuple of IRIs (an entry ending in / stands for every IRI under it)."""
+        return tuple(x for x in self.load_allowlist.replace(",", " ").split() if x)
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}

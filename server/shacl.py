@@ -7,6 +7,7 @@ for a person: which article, which node, what is wrong.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,10 @@ from pathlib import Path
 import pyshacl
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
+
+# An ill-typed literal ("1999-13-45"^^xsd:date) is what the shapes report, with its node; rdflib also logs a
+# warning with a traceback for each one it reads, which says nothing more.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 ONTOLOGY = ONTOLOGY_DIR / "diplomacy.ttl"

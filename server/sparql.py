@@ -2,16 +2,20 @@
 service description, VoID, and the YASGUI page.
 
 Every query runs in a worker process (``queries.QueryPool``) and its result,
-serialised there by pyoxigraph, is streamed to the client. Every write needs
-the bearer token of the ``update_token`` setting: Graph Store PUT/POST/DELETE
-go through ``QueryPool.write``, SPARQL Update through ``QueryPool.update``
-(the same protocol, in a process the timeout can stop). Errors are the exceptions of
-``errors.py``; the app's one handler turns them into responses.
+serialised there by pyoxigraph, is streamed to the client. Before that, the
+text's nesting and length are checked, and SERVICE and LOAD are read from a
+real parse (``remote_check``; README, "Federation and LOAD"). Every write
+needs the bearer token of the ``update_token`` setting; SPARQL Update and
+Graph Store PUT/POST/DELETE all go through ``QueryPool.update``, in a process
+the timeout can stop, and through the write gate (``writegate.py``). Errors
+are the exceptions of ``errors.py``; the app's one handler turns them into
+responses.
 """
 from __future__ import annotations
 
 import hmac
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -23,7 +27,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 from . import negotiation as neg
 from .errors import BadRequest, Forbidden, NotAcceptable, NotFound, Unauthorized, UnsupportedMediaType
 from .context import pool, settings
-from .sparql_text import apply_using, check_service
+from . import federation
+from .sparql_text import MAX_NESTING, apply_using, check_limits, mentions
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger("communique.sparql")
@@ -202,9 +207,33 @@ def _format_param() -> str | None:
     return source.get("format") or source.get("output")
 
 
+def remote_check(text: str, update: bool) -> bool:
+    """The limits, then SERVICE and LOAD read from a real parse; True when the text needs the network.
+
+    A text in which neither word occurs, in any case and escaped or not, has
+    neither, and no parse is needed; the others are parsed in a query worker
+    (``federation.py``, within the timeout). Refused (400) when something is
+    not allowed, or when the parse cannot prove there is nothing to refuse.
+    """
+    check_limits(text, "update" if update else "query")
+    if not mentions(text, "service", *(("load",) if update else ())):
+        return False
+    services, loads, unprovable = pool().analyse(text, update)
+    try:
+        return federation.check(federation.Remote(services, loads, unprovable), settings().services,
+                                settings().loads, update)
+    except federation.Refused as exc:
+        raise BadRequest(str(exc)) from None
+
+
+def articles_prefix() -> str:
+    """Named graphs under this prefix are article graphs: writes to them are checked against the shapes."""
+    return settings().base_iri + "id/article/"
+
+
 def run_query(op: Operation) -> Response:
     started = time.perf_counter()
-    check_service(op.text, settings().services)
+    network = remote_check(op.text, update=False)
     default_graphs, named_graphs = op.iris("default-graph-uri"), op.iris("named-graph-uri")
     if op.params.get("using-graph-uri") or op.params.get("using-named-graph-uri"):
         raise BadRequest("using-graph-uri and using-named-graph-uri belong to updates; queries take "
@@ -228,7 +257,7 @@ def run_query(op: Operation) -> Response:
     if default_graphs or named_graphs:  # the protocol's dataset replaces the query's FROM / FROM NAMED
         dataset = {"default_graph": default_graphs, "named_graphs": named_graphs}
     result = pool().query(op.text, formats, base_iri=settings().base_iri, max_rows=max_rows,
-                          cancelled=_cancelled(), **dataset)
+                          cancelled=_cancelled(), network=network, **dataset)
     if wanted[result.kind] is None and max_rows is None:
         result.chunks.close()
         table = neg.GRAPHS if result.kind == "triples" else neg.RESULTS
@@ -243,10 +272,18 @@ def run_update(op: Operation) -> Response:
         raise BadRequest("default-graph-uri and named-graph-uri belong to queries; updates take "
                          "using-graph-uri and using-named-graph-uri")
     text = apply_using(op.text, op.iris("using-graph-uri"), op.iris("using-named-graph-uri"))
-    check_service(text, settings().services)
-    pool().update(text, base_iri=settings().base_iri)
-    log.info("update done 204 %.1fms", (time.perf_counter() - started) * 1000)
+    network = remote_check(text, update=True)
+    info = pool().update(text, base_iri=settings().base_iri, articles=articles_prefix(), network=network)
+    _log_write("update", info, started)
     return Response(status=204)
+
+
+def _log_write(what: str, info: dict, started: float):
+    ms = info.get("ms", {})
+    log.info("%s done %.1fms: %d graph(s) changed, %d article graph(s) checked against the shapes "
+             "(copy %.1f, diff %.1f, shapes %.1f, commit %.1f ms)", what, (time.perf_counter() - started) * 1000,
+             len(info.get("changed", ())), len(info.get("validated", ())), ms.get("copy", 0), ms.get("diff", 0),
+             ms.get("shapes", 0), ms.get("commit", 0))
 
 
 # --- service description, VoID, UI ----------------------------------------------------
@@ -431,6 +468,10 @@ def _parse_body(base_iri: str) -> list:
         if fmt is None:
             raise UnsupportedMediaType(f"a graph must be sent as one of {neg.offered(neg.GRAPHS)}, "
                                        f"not {media_type or 'no type'}")
+        if fmt == ox.RdfFormat.JSON_LD and _json_nesting(data) > MAX_NESTING:
+            # pyoxigraph's JSON-LD reader recurses per level, in this (the server's) process
+            raise BadRequest(f"the JSON-LD body nests objects and arrays more than {MAX_NESTING} levels deep; "
+                             f"this endpoint allows at most {MAX_NESTING}")
         try:
             triples.extend(q.triple for q in ox.parse(data, fmt, base_iri=base_iri, rename_blank_nodes=True,
                                                       without_named_graphs=True))
@@ -439,6 +480,19 @@ def _parse_body(base_iri: str) -> list:
         except ValueError as exc:
             raise BadRequest(f"the body could not be read as {fmt.name}: {exc}") from None
     return triples
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def _json_nesting(data: bytes) -> int:
+    """How deep the objects and arrays of a JSON text nest (strings skipped); a linear scan."""
+    depth = deepest = 0
+    for m in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', data)):
+        depth += 1 if m.group() in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _graph_exists(target) -> bool:
@@ -465,7 +519,7 @@ def graph_store(path: str | None = None):
     if target is None:  # POST to the store itself: a new graph, named under /store/
         target = created_here = f"{request.url_root}store/{uuid.uuid4().hex}"
     triples = _parse_body(request.url_root if target is DEFAULT else target)
-    existed = pool().write(lambda store: _write_graph(store, target, triples, replace=request.method == "PUT"))
+    existed = _write_graph(target, triples, replace=request.method == "PUT")
     if created_here:
         return Response(status=201, headers={"Location": created_here})
     if request.method == "PUT":
@@ -492,12 +546,9 @@ def _graph_ref(target) -> str:
     return "DEFAULT" if target is DEFAULT else f"GRAPH <{target}>"
 
 
-def _write_graph(store, target, triples: list, replace: bool) -> bool:
-    """Inside QueryPool.write: replace or extend one graph in one transaction; returns whether it existed."""
-    if target is DEFAULT:
-        existed = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
-    else:
-        existed = store.contains_named_graph(_nn(target))
+def _write_graph(target, triples: list, replace: bool) -> bool:
+    """Replace or extend one graph, through the write gate (one transaction); returns whether it existed."""
+    started = time.perf_counter()
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     ops = []
     if replace:
@@ -506,20 +557,16 @@ def _write_graph(store, target, triples: list, replace: bool) -> bool:
         ops.append(f"CREATE SILENT GRAPH <{target}>")
     if data.strip():
         ops.append(f"INSERT DATA {{ {data} }}" if target is DEFAULT else f"INSERT DATA {{ GRAPH <{target}> {{ {data} }} }}")
-    store.update(" ;\n".join(ops))
-    return existed
+    key = None if target is DEFAULT else target
+    info = pool().update(" ;\n".join(ops), articles=articles_prefix(), probe=[key])
+    _log_write("graph store write", info, started)
+    return info["existed"][key]
 
 
 def _gsp_delete(target) -> Response:
-    def delete(store) -> bool:
-        if target is DEFAULT:
-            store.update("CLEAR DEFAULT")
-            return True
-        if not store.contains_named_graph(_nn(target)):
-            return False
-        store.update(f"DROP GRAPH <{target}>")
-        return True
-
-    if not pool().write(delete):
+    key = None if target is DEFAULT else target
+    text = "CLEAR DEFAULT" if target is DEFAULT else f"DROP SILENT GRAPH <{target}>"
+    info = pool().update(text, articles=articles_prefix(), probe=[key])
+    if target is not DEFAULT and not info["existed"][key]:
         raise NotFound(f"there is no graph {target}")
     return Response(status=200)

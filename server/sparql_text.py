@@ -2,11 +2,15 @@
 
 pyoxigraph parses and runs queries but exposes no parsed algebra to Python,
 and its ``Store.update`` takes no protocol dataset. So this module reads the
-text with a small tokenizer that knows SPARQL's strings, IRIs and comments
-(a keyword inside ``"…"`` or ``<…>`` or after ``#`` is not a keyword):
+text with small tokenizers that know SPARQL's strings, IRIs and comments
+(a keyword inside ``"…"`` or ``<…>`` or after ``#`` is not a keyword; a
+comment ends at ``\r`` or ``\n``):
 
-* ``service_endpoints`` finds every ``SERVICE`` clause and its endpoint, so
-  that federation can be refused or checked against an allow-list;
+* ``check_limits`` measures nesting and chain length before any parser sees
+  the text, and refuses what is deeper than ``MAX_NESTING`` or ``MAX_DEPTH``;
+* ``mentions`` says whether ``service`` or ``load`` can occur at all (if not,
+  no SERVICE or LOAD can); whether they do is read from a real parse, in
+  ``federation.py``, which uses ``scan`` and ``keywords`` to cross-check it;
 * ``apply_using`` turns ``using-graph-uri`` / ``using-named-graph-uri`` into
   ``USING`` / ``USING NAMED`` clauses of each update operation that has a
   ``WHERE``, and refuses an update that already names its dataset.
@@ -24,7 +28,7 @@ from .errors import BadRequest
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\r\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
   | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\u00B7\u00C0-\uFFFF.-]*)?:(?:[\w\u00B7\u00C0-\uFFFF.:%-]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?\#@%-])*)
@@ -55,85 +59,190 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
-def _unescape(iri: str) -> str:
-    """An IRI's \\uXXXX and \\UXXXXXXXX escapes, decoded (pyoxigraph decodes them too)."""
-    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
+# --- escapes and keywords --------------------------------------------------------------
 
 
-def _prefixes(toks: list[Token]) -> dict[str, str]:
-    found = {}
-    for i, t in enumerate(toks[:-2]):
-        if t.is_word("PREFIX") and toks[i + 1].kind == "pname" and toks[i + 2].kind == "iri":
-            found[toks[i + 1].text[:-1] if toks[i + 1].text.endswith(":") else toks[i + 1].text] = toks[i + 2].text[1:-1]
+def decode_escapes(text: str) -> str:
+    """The text with its \\uXXXX and \\UXXXXXXXX escapes decoded, once, as SPARQL 1.1 §19.2 says.
+
+    The same single pass as Oxigraph's own (optional) decoder: ``\\u`` takes
+    exactly four hex digits and ``\\U`` eight; an escape that is not one is
+    left as it is. pyoxigraph 0.5 decodes escapes only inside IRIs and
+    strings, a standard parser everywhere: the checks below read both views.
+    """
+    return _ESCAPE.sub(_decode_one, text)
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _decode_one(m: re.Match) -> str:
+    code = int(m.group(1) or m.group(2), 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return m.group(0)
+    return chr(code)
+
+
+def views(text: str) -> list[str]:
+    """The text as pyoxigraph reads it and, when it has escapes, as a standard parser reads it."""
+    decoded = decode_escapes(text)
+    return [text] if decoded == text else [text, decoded]
+
+
+def mentions(text: str, *keywords: str) -> bool:
+    """Whether any keyword can occur in the text, in any case, escaped or not.
+
+    A plain substring test of both views, lower-cased: it cannot miss a
+    keyword (pyoxigraph matches keywords by ASCII case folding, so a keyword
+    it reads is in the lower-cased text), and when it answers False no parse
+    of the text can hold a SERVICE clause or a LOAD operation.
+    """
+    return any(k.lower() in view.lower() for view in views(text) for k in keywords)
+
+
+# --- limits, checked before anything parses the text -------------------------------------
+
+MAX_NESTING = 100
+"""Most levels of brackets ``{``, ``(`` and ``[`` inside one another."""
+
+MAX_DEPTH = 4000
+"""Most levels of the depth estimate: each bracket, and each operator of a chain inside it, is one."""
+
+# What makes a parse tree deeper: operators of an expression or a property path, the joins of a
+# group (triple patterns and the keywords that wrap what came before them), and alternatives.
+_CHAIN_WORDS = {"UNION", "MINUS", "OPTIONAL", "BIND", "FILTER", "GRAPH", "SERVICE", "VALUES", "EXISTS", "LATERAL"}
+_CHAIN_OPS = {"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^", "!"}
+_TRIPLE_OPS = {".", ";", ","}  # joins of triple patterns: counted in { } and [ ], not in ( ) argument lists
+_OPERAND_END = {"var", "string", "number", "iri", "pname", "word"}
+
+_SCAN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<lt><)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
+  | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\u00B7\u00C0-\uFFFF.-]*)?:(?:[\w\u00B7\u00C0-\uFFFF.:%-]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?\#@%-])*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
+  | (?P<op>\|\||&&|!=|>=|\^\^|[=>+*/|^!.,;?-])
+  | (?P<open>[{(\[])
+  | (?P<close>[})\]])
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+_IRI_AT = re.compile(r"<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
+
+
+@dataclass
+class Shape:
+    """How deep and how long a SPARQL text is, by a scan that needs no parse."""
+
+    nesting: int = 0  # deepest level of brackets
+    depth: int = 0  # the depth estimate (see MAX_DEPTH)
+    keywords: dict = None  # SERVICE, LOAD: how many times each occurs as a keyword token
+
+
+def scan(text: str, operators: bool = True):
+    """The tokens of a SPARQL text as (kind, start, end, text), comments and spaces included.
+
+    Kinds: ws, comment, string, iri, var, number, pname, word, op, open,
+    close, other. Whether a ``<`` starts an IRI or is the less-than operator
+    depends on the grammar; the two readings err on opposite sides, so the
+    caller picks: with ``operators`` a ``<`` after an operand inside ``( )``
+    is the operator (an expression cannot hide operators inside something
+    that looks like an IRI: right for counting them); without, a ``<`` starts
+    an IRI wherever one can be read (a ``#`` in it is never a comment: right
+    for finding comments and keywords, which are never inside an expression).
+    """
+    brackets: list[str] = []
+    prev = None
+    pos, n = 0, len(text)
+    while pos < n:
+        m = _SCAN.match(text, pos)
+        kind, start = m.lastgroup, m.start()
+        pos = m.end()
+        if kind == "lt":
+            after_operand = operators and brackets and brackets[-1] == "(" and prev in _OPERAND_END | {"close"}
+            iri = None if after_operand else _IRI_AT.match(text, start)
+            if iri is not None:
+                kind, pos = "iri", iri.end()
+            else:
+                kind, pos = "op", start + (2 if text.startswith("<=", start) else 1)
+        elif kind == "open":
+            brackets.append(m.group())
+        elif kind == "close" and brackets:
+            brackets.pop()
+        if kind not in ("ws", "comment"):
+            prev = kind
+        yield kind, start, pos, text[start:pos]
+
+
+def keywords(text: str) -> dict[str, int]:
+    """How many times SERVICE and LOAD occur as keywords (not in a string, an IRI, a name or a comment)."""
+    found = {"SERVICE": 0, "LOAD": 0}
+    for kind, _, _, value in scan(text, operators=False):
+        if kind == "word" and value.upper() in found:
+            found[value.upper()] += 1
     return found
 
 
-def service_endpoints(query: str) -> list[str | None]:
-    """The endpoint of every SERVICE clause: an IRI, or None when it is a variable or cannot be resolved."""
-    toks = tokens(query)
-    prefixes = None
-    found: list[str | None] = []
-    for i, t in enumerate(toks):
-        if not t.is_word("SERVICE"):
+def shape(text: str) -> Shape:
+    """Scan the text once: bracket nesting, the depth estimate, and the SERVICE/LOAD keyword tokens.
+
+    The depth estimate of a bracket is 1 + the chain operators directly in it
+    + the largest estimate of the brackets inside it: an upper bound of how
+    deep the parse tree of a chain of operators (``a || b || c``, ``?s
+    <p>/<q>/<r> ?o``, ``{ } UNION { } UNION { }``) grows, whichever operand
+    holds the nested part. A ``<`` after an operand inside ``( )`` is the
+    less-than operator (``scan``), so an expression cannot hide its operators
+    inside something that looks like an IRI. What follows ``DATA`` is ground
+    data (a flat list): its triples do not count.
+    """
+    # frames: [kind, chain operators, deepest child, in DATA]
+    stack: list[list] = [["top", 0, 0, False]]
+    out = Shape(keywords=keywords(text))
+    prev_word = ""
+    for kind, _, _, value in scan(text, operators=True):
+        if kind in ("ws", "comment"):
             continue
-        j = i + 1
-        if j < len(toks) and toks[j].is_word("SILENT"):
-            j += 1
-        target = toks[j] if j < len(toks) else None
-        if target is None:
-            found.append(None)
-        elif target.kind == "iri":
-            found.append(_unescape(target.text[1:-1]))
-        elif target.kind == "pname":
-            prefixes = _prefixes(toks) if prefixes is None else prefixes
-            prefix, _, local = target.text.partition(":")
-            found.append(prefixes[prefix] + local if prefix in prefixes else None)
-        else:
-            found.append(None)
-    return found
+        frame = stack[-1]
+        if kind == "open":
+            if len(stack) > MAX_NESTING:
+                out.nesting = len(stack)
+                return out  # too deep already: no need to read on
+            stack.append([value, 0, 0, frame[3] or (value == "{" and prev_word == "DATA")])
+            out.nesting = max(out.nesting, len(stack) - 1)
+        elif kind == "close":
+            if len(stack) > 1:
+                closed = stack.pop()
+                stack[-1][2] = max(stack[-1][2], 1 + closed[1] + closed[2])
+        elif kind == "op":
+            if value in _CHAIN_OPS or (value in _TRIPLE_OPS and frame[0] in "{[" and not frame[3]):
+                frame[1] += 1
+        elif kind == "word" and value.upper() in _CHAIN_WORDS:
+            frame[1] += 1
+        prev_word = value.upper() if kind == "word" else ""
+    while len(stack) > 1:  # unclosed brackets: pyoxigraph reports them; the estimate still counts them
+        closed = stack.pop()
+        stack[-1][2] = max(stack[-1][2], 1 + closed[1] + closed[2])
+    out.depth = stack[0][2]
+    return out
 
 
-def check_service(query: str, allowlist: tuple[str, ...]) -> None:
-    """Refuse SERVICE clauses (and LOAD) unless every endpoint is on the allow-list (400 otherwise).
-
-    The text is read as SPARQL reads it: codepoint escapes (\\u0045) are decoded first, comments end
-    at a line feed or a carriage return. While nothing is allowed, the word SERVICE or LOAD anywhere
-    outside a string or an IRI, a comment included, is refused: what cannot be shown to be free of
-    federation is not run. (The query workers also have no network: queries.py, no_network.)"""
-    text = _unescape(query)
-    endpoints = service_endpoints(text)
-    loads = load_sources(text)
-    if not allowlist:
-        suspicious = [m for m in _TOKEN.finditer(text) if m.lastgroup in ("word", "comment", "other")
-                      and re.search(r"(?i)service|\bload\b", m.group())]
-        if endpoints or suspicious:
-            word = "LOAD" if loads or (suspicious and not endpoints and
-                                      all(re.search(r"(?i)\bload\b", m.group()) for m in suspicious)) else "SERVICE"
-            raise BadRequest(f"{word} is disabled on this endpoint (federated queries and LOAD are refused, and so "
-                             f"is the word {word} outside strings and IRIs, comments included); an administrator "
-                             "can allow endpoints with the service_allowlist setting (COMMUNIQUE_SERVICE_ALLOWLIST)")
-        return
-    for endpoint in [*endpoints, *loads]:
-        if endpoint is None:
-            raise BadRequest("SERVICE needs an absolute endpoint IRI here (not a variable); allowed: "
-                             + ", ".join(allowlist))
-        if not endpoint.lower().startswith(("http://", "https://")):
-            raise BadRequest(f"<{endpoint}> is not an http(s) IRI; SERVICE and LOAD reach only allowed "
-                             "http(s) endpoints")
-        if endpoint not in allowlist:
-            raise BadRequest(f"SERVICE <{endpoint}> is not on this endpoint's allow-list; allowed: "
-                             + ", ".join(allowlist))
-
-
-def load_sources(update: str) -> list[str | None]:
-    """The source of every LOAD operation: an IRI, or None when it cannot be resolved."""
-    toks = tokens(update)
-    found: list[str | None] = []
-    for i, t in enumerate(toks):
-        if t.is_word("LOAD"):
-            j = i + 1 + (i + 1 < len(toks) and toks[i + 1].is_word("SILENT"))
-            target = toks[j] if j < len(toks) else None
-            found.append(target.text[1:-1] if target is not None and target.kind == "iri" else None)
+def check_limits(text: str, what: str = "query") -> Shape:
+    """Refuse (400) a text nested deeper or chained longer than the limits, before any parser sees it."""
+    found = Shape(keywords={"SERVICE": 0, "LOAD": 0})
+    for view in views(text):
+        s = shape(view)
+        if s.nesting > MAX_NESTING:
+            raise BadRequest(f"the {what} nests brackets ({{ ( [) more than {MAX_NESTING} levels deep; "
+                             f"this endpoint allows at most {MAX_NESTING}")
+        if s.depth > MAX_DEPTH:
+            raise BadRequest(f"the {what} is too deep: its chains of operators and patterns inside each other "
+                             f"reach a depth of {s.depth}, and this endpoint allows at most {MAX_DEPTH} "
+                             "(a long list of alternatives is better written with VALUES or IN (…))")
+        found.nesting, found.depth = max(found.nesting, s.nesting), max(found.depth, s.depth)
+        for k, v in s.keywords.items():
+            found.keywords[k] = max(found.keywords[k], v)
     return found
 
 

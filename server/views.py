@@ -10,5 +10,7 @@ bp = Blueprint("communique", __name__)
 
 @bp.route("/healthz")
 def healthz():
-    ok = pool().ask("ASK { }")
-    return {"status": "ok" if ok else "degraded"}
+    p = pool()
+    ok = p.ask("ASK { }")
+    # how the query and update processes are kept off the network (sandbox.py), by processes that said so
+    return {"status": "ok" if ok else "degraded", "network": dict(sorted(p.sandboxes.items()))}

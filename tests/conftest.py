@@ -150,6 +150,18 @@ def live_rw(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def live_seeded_rw(tmp_path_factory):
+    """A real server on the seed store that accepts writes with UPDATE_TOKEN; names for the seed article's nodes."""
+    server = LiveServer(tmp_path_factory.mktemp("live_seeded_rw"), env={"COMMUNIQUE_UPDATE_TOKEN": UPDATE_TOKEN})
+    server.auth = {"Authorization": f"Bearer {UPDATE_TOKEN}"}
+    server.article = f"{server.url}/id/article/000_684714e08cb29c29"
+    server.person = f"{server.url}/id/person/yevgeny-primakov"
+    server.meeting = f"{server.url}/id/meeting/000_684714e08cb29c29-1"
+    yield server
+    server.stop()
+
+
 def children_cpu_seconds(pid: int) -> float:
     """CPU seconds (user + system) used so far by the direct children of a process (the query workers)."""
     tick = os.sysconf("SC_CLK_TCK")

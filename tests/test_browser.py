@@ -178,3 +178,95 @@ def test_search_box_autocompletes(browser, live, tmp_path):
     assert small.get_attribute("aria-expanded") == "false"
     small.send_keys(Keys.ENTER)  # without a highlighted suggestion, the form searches as before
     wait(b).until(EC.url_contains("/search?q=talbot"))
+
+
+# --- the pictures: who met whom (cytoscape.js) and the timeline (SVG) -------------------------------------
+
+SHOTS = __import__("pathlib").Path(__file__).resolve().parent / "screenshots"  # git-ignored
+CYTOSCAPE = YASGUI.parent.parent / "cytoscape" / "cytoscape.min.js"
+
+
+def keep(driver, name: str):
+    """A screenshot kept in tests/screenshots/ (git-ignored), to look at after the run."""
+    SHOTS.mkdir(exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def drawn(driver, box: str = "network") -> list[str]:
+    """The labels of the nodes cytoscape drew in #box, once its layout is done."""
+    wait(driver).until(lambda d: d.find_element(By.ID, box).get_attribute("data-ready"))
+    return driver.execute_script(
+        "return window.communiqueNetworks[arguments[0]].nodes().map(function (n) { return n.data('label'); })", box)
+
+
+@pytest.mark.skipif(not CYTOSCAPE.exists(), reason="cytoscape.js is not installed (make installs it)")
+def test_person_page_draws_who_met_whom_and_a_timeline(browser, live):
+    import json
+
+    b = browser
+    b.get(live.url + "/page/person/yevgeny-primakov")
+    data = json.loads(b.find_element(By.ID, "network-data").get_attribute("textContent"))
+    labels = drawn(b)
+    assert sorted(labels) == sorted(n["label"] for n in data["nodes"])
+    assert "Yevgeny Primakov" in labels and "Strobe Talbott" in labels and "Bill Clinton" not in labels
+    box = b.find_element(By.ID, "network")
+    assert box.is_displayed() and box.size["height"] > 200
+    assert b.execute_script("return document.querySelector('#network canvas') !== null"), "cytoscape drew a canvas"
+    # the timeline: one mark per meeting in the list, drawn (not zero-sized) inside the chart
+    items = b.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=h-meetings] ol.timeline > li")
+    marks = b.find_elements(By.CSS_SELECTOR, "#timeline .mark[data-lane=meetings]")
+    assert len(marks) == len(items) >= 3
+    assert all(m.size["width"] > 0 for m in marks)
+    b.execute_script("document.getElementById('h-timeline').scrollIntoView()")
+    keep(b, "person-timeline-network")
+    # a node opens its page
+    b.execute_script("window.communiqueNetworks.network.nodes().filter(function (n) {"
+                     " return n.data('label') === 'Strobe Talbott'; }).emit('tap')")
+    wait(b).until(EC.url_contains("/page/person/strobe-talbott"))
+
+
+@pytest.mark.skipif(not CYTOSCAPE.exists(), reason="cytoscape.js is not installed (make installs it)")
+def test_network_page_filters_by_date(browser, live):
+    import json
+
+    b = browser
+    b.get(live.url + "/network")
+    everyone = set(drawn(b))
+    all_marks = len(b.find_elements(By.CSS_SELECTOR, "#network-timeline .mark"))
+    keep(b, "network-all")
+    b.find_element(By.ID, "from").send_keys("1999-05")
+    b.find_element(By.ID, "to").send_keys("1999-11-18", Keys.ENTER)
+    wait(b).until(EC.url_contains("to=1999-11-18"))
+    some = set(drawn(b))
+    data = json.loads(b.find_element(By.ID, "network-data").get_attribute("textContent"))
+    assert some == {n["label"] for n in data["nodes"]} and some < everyone
+    assert "Strobe Talbott" in some and "Yevgeny Primakov" not in some, "February and March are out of range"
+    rows = b.find_elements(By.CSS_SELECTOR, "table.meetings-list tbody tr")
+    marks = b.find_elements(By.CSS_SELECTOR, "#network-timeline .mark")
+    assert len(marks) == len(rows) < all_marks
+    assert all("1999-05" <= m.get_attribute("data-date")[:7] <= "1999-11" for m in marks)
+    keep(b, "network-1999-05-to-1999-11-18")
+
+
+def test_pictures_without_javascript(live):
+    """With JavaScript off the network is its table of pairs, and the timeline (SVG, no script) still shows."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--window-size=1280,1000", "--blink-settings=scriptEnabled=false"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+    try:
+        driver.get(live.url + "/page/person/yevgeny-primakov")
+        assert not driver.find_element(By.ID, "network").is_displayed(), "no empty box where the drawing would be"
+        pairs = driver.find_element(By.ID, "network-pairs")
+        assert pairs.is_displayed() and "Strobe Talbott" in pairs.text
+        chart = driver.find_element(By.CSS_SELECTOR, "#timeline svg")
+        assert chart.is_displayed() and chart.size["width"] > 300
+        keep(driver, "person-no-javascript")
+    finally:
+        driver.quit()

@@ -21,16 +21,19 @@ FLOORS = {"overall": 0.90, "positions": 0.85, "dates": 0.85, "positions_strict":
 HELDOUT_FLOORS = {"overall": 0.88, "positions": 0.80, "dates": 0.70, "positions_strict": 0.78}
 # tests/corpus_blind: a second batch by another colleague, written after the fixes above. The final rules
 # scored 0.778 overall on first contact; general fixes (appositions, venues, votes, "where" clauses)
-# brought it to 0.939 (positions 0.609: treaties named only by common nouns, "a peace treaty").
-BLIND_FLOORS = {"overall": 0.90, "positions": 0.55, "dates": 0.90, "positions_strict": 0.55}
+# brought it to 0.939 (positions 0.609: treaties named only by common nouns, "a peace treaty"); later fixes
+# (treaties introduced by an indefinite description) to 0.962 (positions 0.857).
+BLIND_FLOORS = {"overall": 0.93, "positions": 0.83, "dates": 0.95, "positions_strict": 0.83}
 # tests/corpus_styles_blind: eight articles in other outlets' styles (wire datelines, front matter, a
 # readout, a transcript, an analysis, an HTML page), written blind to the rules. First contact, before
 # the readers of issue 9: 0.604 (dates 0.118); with the readers 0.655; after general fixes 0.768
-# (positions 0.590). These floors guard that figure.
-STYLES_FLOORS = {"overall": 0.74, "pairs": 0.66, "dates": 0.70, "positions": 0.55}
+# (positions 0.590); day-first dates, "the Minister", lines of their own: 0.800 (dates 0.833); quotations'
+# speakers, plural counterparts, coordination unit by unit, passive signatures and more: 0.873.
+STYLES_FLOORS = {"overall": 0.85, "pairs": 0.86, "dates": 0.88, "positions": 0.67}
 # tests/corpus_styles: twelve more in other styles by a writer who never saw the rules. First contact
-# (after everything above): 0.599 (dates 0.209); a date line at the head and joint signings: 0.629.
-OWN_STYLES_FLOORS = {"overall": 0.60, "pairs": 0.62, "dates": 0.30, "positions": 0.45}
+# (after everything above): 0.599 (dates 0.209); a date line at the head and joint signings: 0.629;
+# day-first dates and the rest of the batch above: 0.658 (dates 0.457); everything after: 0.751.
+OWN_STYLES_FLOORS = {"overall": 0.73, "pairs": 0.79, "dates": 0.59, "positions": 0.64}
 
 
 def meetings(x):

@@ -130,6 +130,49 @@ def test_oversized_body_is_413(live):
     assert r.status_code == 413
 
 
+@pytest.fixture(scope="module")
+def small_body(tmp_path_factory):
+    """A server whose body limit is 2,000 bytes, and writes on (Graph Store bodies)."""
+    tmp = tmp_path_factory.mktemp("small_body")
+    server = LiveServer(tmp, "--seeds", str(tmp / "no-seeds"), "--max-body", "2000",
+                        env={"COMMUNIQUE_UPDATE_TOKEN": "t0ken"})
+    yield server
+    server.stop()
+
+
+def test_413_is_exactly_over_max_body_and_in_the_apps_error_shape(small_body):
+    def post(n: int, **headers):
+        query = b"ASK { }"
+        body = query + b" " * (n - len(query))  # a valid query, padded to n bytes
+        return requests.post(small_body.url + "/sparql", data=body,
+                             headers={"Content-Type": "application/sparql-query", **headers})
+
+    assert post(2000).status_code == 200  # exactly max_body: accepted
+    r = post(2001, Accept="application/json")  # one byte more: refused by waitress, in the app's shape
+    assert r.status_code == 413
+    assert r.json() == {"error": {"status": 413, "title": "Request Entity Too Large",
+                                  "message": "the request body is larger than the limit of 2000 bytes"}}
+    r = post(2001, Accept="text/html")
+    assert r.status_code == 413 and r.headers["Content-Type"].startswith("text/html")
+    assert "<h1>Request Entity Too Large</h1>" in r.text and "limit of 2000 bytes" in r.text
+    r = post(50_000)
+    assert r.status_code == 413 and "limit of 2000 bytes" in r.text  # /sparql without Accept: the plain-text shape
+    r = requests.put(small_body.url + "/store", params={"graph": "http://example.org/g"}, data=b"#" * 2001,
+                     headers={"Content-Type": "text/turtle", "Authorization": "Bearer t0ken"})
+    assert r.status_code == 413 and r.json()["error"]["status"] == 413
+    r = requests.put(small_body.url + "/store", params={"graph": "http://example.org/g"}, data=b"#" * 2000,
+                     headers={"Content-Type": "text/turtle", "Authorization": "Bearer t0ken"})
+    assert r.status_code == 201  # an empty graph, of exactly max_body bytes of comment
+
+
+def test_no_internal_parser_message_for_a_bad_iri(live):
+    for path in ("/id/person/%00", "/page/person/%00", "/data/person/%00.ttl", "/id/person/a%20b", "/id/person/%3E"):
+        for accept in ("application/json", "text/html"):
+            r = requests.get(live.url + path, headers={"Accept": accept}, allow_redirects=False)
+            assert r.status_code == 404, (path, accept, r.status_code, r.text[:300])
+            assert "IRI parsing failed" not in r.text and "error at" not in r.text, (path, r.text[:300])
+
+
 def test_ui_rows_are_capped_other_clients_get_all(limited):
     q = f"SELECT ?s WHERE {{ ?s a <{DIP}Mention> }}"
     full = requests.post(limited.url + "/sparql", data={"query": q}).json()["results"]["bindings"]

@@ -317,7 +317,8 @@ def test_dumps_hold_every_quad(client, backend):
                                   "/page/organization/nato", "/page/treaty/abm-treaty",
                                   "/page/meeting/000_684714e08cb29c29-1", "/page/position/000_684714e08cb29c29-1",
                                   f"/page/{SEED_ARTICLE}", "/search?q=prim", "/search", "/search?q=zzzz",
-                                  "/ontology", "/shapes"])
+                                  "/ontology", "/shapes", "/network", "/network?from=1999-05&to=1999-11",
+                                  "/network?around=state/russia", "/network?from=2030"])
 def test_every_page_is_valid_html5(client, path):
     get_page(client, path)
 
@@ -352,8 +353,13 @@ def test_article_text_is_escaped_everywhere(hostile):
         html, page = get_page(hostile, path)
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold</b>" not in html
         assert [s for s in page.tags if s in ("img", "b")] == []
-        assert all(kind == "application/ld+json" for kind, _ in page.scripts)  # no inline script runs
-        assert page.script_srcs == ["/static/complete.js"]  # the search box's autocomplete, from this site
+        # no inline script runs: the JSON-LD, and the network's data (application/json, a data block)
+        assert all(kind in ("application/ld+json", "application/json") for kind, _ in page.scripts)
+        assert all("</script" not in text.lower() for _, text in page.scripts)
+        # the search box's autocomplete and the network's drawing, from this site
+        assert page.script_srcs[0] == "/static/complete.js" or page.script_srcs[-1] == "/static/complete.js"
+        assert set(page.script_srcs) <= {"/static/complete.js", "/static/cytoscape/cytoscape.min.js",
+                                         "/static/network.js"}
     html, page = get_page(hostile, "/page/article/h01_hostile")
     assert '<script>alert("x")</script>' in page.shown(), "shown as text"
     script = [t for k, t in page.scripts if k == "application/ld+json"][0]

@@ -267,3 +267,259 @@ def test_people_who_sign_a_document_together_meet_and_states_do_not(engine):
     _, meetings, _ = run(engine, "Igor Ivanov and Madeleine Albright signed a joint statement in Oslo. "
                                  "Russia and Ukraine signed a joint statement.")
     assert meetings == {(frozenset({"Igor Ivanov", "Madeleine Albright"}), "Oslo", None)}
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    ("on 24 January 2018", "2018-01-24"),  # the day before the month, as in British and European style
+    ("on 3rd March 2004", "2004-03-03"),  # an ordinal day
+    ("on 9 Sept. 2011", "2011-09-09"),  # an abbreviated month
+])
+def test_day_first_dates(engine, phrase, expected):
+    _, meetings, _ = run(engine, f"Igor Ivanov met Madeleine Albright in Oslo {phrase}.")
+    assert meetings == {(frozenset({"Igor Ivanov", "Madeleine Albright"}), "Oslo", expected)}
+
+
+def test_the_office_alone_is_its_holder_named_before(engine):
+    body = ("Foreign Minister Kari Lindqvist arrived in Oslo on March 3.\n\n"
+            "The next day the Foreign Minister received Madeleine Albright at the ministry.")
+    _, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Madeleine Albright"}), None, "1999-03-04")}  # "the next day"
+
+
+def test_the_office_alone_names_nobody_when_nobody_held_it(engine):
+    # nobody was named with the office: "the Minister" stays unresolved
+    _, meetings, _ = run(engine, "Kari Lindqvist arrived in Oslo. The Minister received Madeleine Albright.")
+    assert not meetings
+
+
+def test_an_institution_named_after_an_office_is_no_person(engine):
+    body = "Prime Minister Kari Lindqvist met Madeleine Albright at the Prime Minister's Office in Oslo."
+    x, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Madeleine Albright"}), "Oslo", None)}
+    assert not [m for m in x.mentions if m.text.lower().startswith("the prime minister")]
+
+
+def test_a_number_before_a_time_word_is_no_group(engine):
+    body = "Igor Ivanov and Madeleine Albright met in Oslo. Two months later they spoke again."
+    x, _, _ = run(engine, body)
+    assert not any(m.text == "Two" for m in x.mentions)
+
+
+def test_a_surname_minted_first_is_the_full_name_given_later(engine):
+    # a headline names the minister by surname; the body gives the full name
+    body = ("Foreign Minister Lindqvist hosts Albright\n\n"
+            "Foreign Minister Kari Lindqvist met Madeleine Albright in Oslo on March 3. Lindqvist spoke first.")
+    x, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Madeleine Albright"}), "Oslo", "1999-03-03")}
+    assert "Lindqvist" not in {e.label for e in x.entities.values()}
+    assert {m.entity for m in x.mentions if "Lindqvist" in m.text} == {"person/kari-lindqvist"}
+
+
+def test_short_lines_are_lines_of_their_own(engine):
+    head = "---\ndate: 2021-01-22\n---\n"
+    body = ("Ministry of Coastal Affairs\nPress release\nOslo, 22 January 2021\n\n"
+            "Igor Ivanov met Madeleine Albright in Oslo.")
+    x, _, _ = run(engine, body, head=head)
+    firsts = [s.text for s in x.sentences[:3]]
+    assert firsts == ["Ministry of Coastal Affairs", "Press release", "Oslo, 22 January 2021"], firsts
+
+
+def test_a_wrapped_paragraph_is_not_cut_at_its_line_breaks(engine):
+    body = ("Igor Ivanov met Madeleine Albright in Oslo on March 3 to discuss the\n"
+            "treaty and the talks that both sides\nexpect to hold later in the year.")
+    x, _, _ = run(engine, body)
+    assert len(x.sentences) == 1
+
+
+def test_a_provision_is_no_treaty(engine):
+    body = "Russia will work for the full implementation of the treaty, including its Article VI."
+    x, _, _ = run(engine, "Igor Ivanov signed the Treaty on Open Skies. " + body)
+    assert not any(e.label.startswith("Article") for e in x.entities.values())
+
+
+def test_a_name_set_off_after_an_office_is_a_person(engine):
+    body = ("Igor Ivanov received the Executive Director of the Baltic Campaign for Clean Seas, "
+            "Maren Solberg, in Oslo.")
+    x, _, _ = run(engine, body)
+    assert "Person" == next(e.type for e in x.entities.values() if e.label == "Maren Solberg")
+
+
+def test_an_indefinite_description_no_known_treaty_fits_is_a_treaty_of_its_own(engine):
+    body = ("Kari Lindqvist and Madeleine Albright signed a comprehensive fisheries agreement in Oslo. "
+            "Russia said it would implement the agreement.")
+    x, _, positions = run(engine, body)
+    assert ("Russia", "Support", "comprehensive fisheries agreement", "Implementation") in positions
+
+
+@pytest.mark.parametrize("body", [
+    "Kari Lindqvist said the accord should be rewritten as a legally binding treaty.",  # a predicate
+    "Kari Lindqvist said it was a historic agreement.",  # praise after a copula
+    "Kari Lindqvist praised a landmark accord.",  # praise names no treaty
+])
+def test_a_description_that_introduces_nothing_is_no_treaty(engine, body):
+    x, _, _ = run(engine, body)
+    assert not [e for e in x.entities.values() if e.type == "Treaty"]
+
+
+def test_long_names_and_joined_particles_after_a_title(engine):
+    body = ("The accord was signed by First Vice President Ali Osman Mohamed Taha and "
+            "President Omar al-Bashir in Nairobi.")
+    x, _, _ = run(engine, body)
+    people = {e.label for e in x.entities.values() if e.type == "Person"}
+    assert {"Ali Osman Mohamed Taha", "Omar al-Bashir"} <= people, people
+
+
+def test_the_place_and_date_of_a_coordinated_travel_verb(engine):
+    _, meetings, _ = run(engine, "Kari Lindqvist flew to New Delhi on 12 June 1999 and met Jaswant Singh.")
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jaswant Singh"}), "New Delhi", "1999-06-12")}
+
+
+@pytest.mark.parametrize("words, personal", [
+    (["Kyriakos", "Mitsotakis"], True),
+    (["Moussa", "Faki", "Mahamat"], True),
+    (["World", "Economic", "Forum"], False),  # an organisation's head word
+    (["Naval", "Group"], False),
+    (["Normandy", "Four"], False),  # a group named by its number
+    (["Package", "of", "Measures"], False),  # a lower-case word inside
+    (["FRODEBU"], False),
+])
+def test_a_personal_name_the_recogniser_calls_an_organisation(engine, words, personal):
+    from mappings.engine import _Run
+    assert _Run(engine, parse_article(HEAD + "x", "c")).personal_name(words) is personal
+
+
+def test_the_first_person_inside_a_quotation_is_its_speaker(engine):
+    body = ('"We will ratify the Treaty on Open Skies this year," Foreign Minister Kari Lindqvist said.')
+    _, _, positions = run(engine, body)
+    assert ("Kari Lindqvist", "Support", "Treaty on Open Skies", "Ratification") in positions
+
+
+def test_a_quotation_that_runs_on_keeps_its_speaker(engine):
+    body = ('Foreign Minister Kari Lindqvist spoke in Oslo. "Nuclear tests must end," the Minister said. '
+            '"We call on all states to ratify the Treaty on Open Skies."')
+    _, _, positions = run(engine, body)
+    assert ("Kari Lindqvist", "Support", "Treaty on Open Skies", "Ratification") in positions
+
+
+def test_an_unattributed_quotation_names_nobody(engine):
+    _, _, positions = run(engine, 'Kari Lindqvist arrived. "We will ratify the Treaty on Open Skies," a diplomat said.')
+    assert not positions
+
+
+def test_two_coordinated_actions_are_two_positions(engine):
+    _, _, positions = run(engine, "Norway urged all states to sign and ratify the Treaty on Open Skies.")
+    assert {("Norway", "Support", "Treaty on Open Skies", "Signature"),
+            ("Norway", "Support", "Treaty on Open Skies", "Ratification")} <= positions
+
+
+def test_the_capitalised_treaty_is_the_main_one_not_the_last_named(engine):
+    body = ("Norway ratified the Treaty on Open Skies. It regards the Treaty on Open Skies as a cornerstone. "
+            "It is compatible with the Chemical Weapons Convention. NATO members will not join the Treaty.")
+    x, _, _ = run(engine, body)
+    last = [m for m in x.mentions if m.text == "the Treaty"][-1]
+    assert x.entities[last.entity].label == "Treaty on Open Skies"
+
+
+def test_the_two_who_just_signed_are_the_two_negotiators(engine):
+    body = ("The Treaty on Open Skies was signed by Kari Lindqvist and Jonas Berg in Oslo. The ceremony was "
+            "attended by Madeleine Albright and Igor Ivanov. The two negotiators embraced after signing.")
+    x, _, _ = run(engine, body)
+    signers = {x.entities[p.holder].label for p in x.positions if p.action == "Signature"}
+    assert signers == {"Kari Lindqvist", "Jonas Berg"}, signers
+
+
+def test_a_joined_particle_name_is_known_by_its_last_part(engine):
+    x, _, positions = run(engine, "President Omar al-Bashir arrived. Bashir said Sudan would implement the Treaty on Open Skies.")
+    assert {m.entity for m in x.mentions if "Bashir" in m.text} == {"person/omar-al-bashir"}
+
+
+def test_met_on_a_day_with_a_described_person(engine):
+    head = "---\ndate: 2016-10-05\n---\n"  # a Wednesday
+    body = "Kari Lindqvist sat down on Wednesday with her predecessor and fiercest critic, former president Jonas Berg."
+    _, meetings, _ = run(engine, body, head=head)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), None, "2016-10-05")}
+
+
+def test_a_declaration_is_a_treaty_head(engine):
+    body = ("Kari Lindqvist and Jonas Berg signed the Lahore Declaration in Oslo. "
+            "Jamaat-e-Islami denounced the declaration as a betrayal.")
+    x, _, positions = run(engine, body)
+    assert any(stance == "Opposition" and topic == "Lahore Declaration" for _, stance, topic, _ in positions), positions
+
+
+def test_treaty_names_with_and_and_a_late_signature(engine):
+    body = ("In the end the Arusha Peace and Reconciliation Agreement for Burundi was signed on 28 August 2000, "
+            "several hours late, by President Pierre Buyoya.")
+    _, _, positions = run(engine, body)
+    assert ("Pierre Buyoya", "Support", "Arusha Peace and Reconciliation Agreement for Burundi", "Signature") in positions, positions
+
+
+def test_plural_counterparts_bare_secretaries_and_a_subject_the_parser_hung_elsewhere(engine):
+    body = ("Secretary of State Mike Pompeo arrived. Pompeo and Defense Secretary Mark Esper will sit down with "
+            "their Australian counterparts, Marise Payne and Linda Reynolds, in Sydney.")
+    _, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Mike Pompeo", "Mark Esper", "Marise Payne", "Linda Reynolds"}), "Sydney", None)}
+    _, meetings, _ = run(engine, "Minister Kari Lindqvist will meet Secretary Blinken in Washington.")
+    assert meetings == {(frozenset({"Kari Lindqvist", "Blinken"}), "Washington, D.C.", None)}
+
+
+def test_a_transcript_label_with_a_title_and_surname_and_a_meeting_just_finished(engine):
+    head = "---\ndate: 2018-05-15\n---\n"
+    body = ("HIGH REPRESENTATIVE KALNINA: Good evening. We have just finished a meeting here in Brussels "
+            "with Foreign Minister Jonas Berg.")
+    _, meetings, _ = run(engine, body, head=head)
+    assert meetings == {(frozenset({"Kalnina", "Jonas Berg"}), "Brussels", "2018-05-15")}
+
+
+def test_an_office_of_a_body_nobody_knows_then_its_holder(engine):
+    body = ("Foreign Minister Kari Lindqvist received the Executive Director of the Baltic Campaign to Protect "
+            "Clean Seas (BCPCS), Maren Solberg, at the ministry in Oslo.")
+    x, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Maren Solberg"}), "Oslo", None)}
+    (solberg,) = [e for e in x.entities.values() if e.label == "Maren Solberg"]
+    assert solberg.roles == [("Executive Director", "organization/baltic-campaign-to-protect-clean-seas")]
+
+
+def test_a_states_officer_named_after_the_office_in_a_city_the_model_calls_an_organisation(engine):
+    head = "---\ndate: 2011-12-14\n---\n"
+    body = "It took Peter Kent a day. Mr. Kent met China's chief negotiator, Xie Zhenhua, in Durban on December 6."
+    x, meetings, _ = run(engine, body, head=head)
+    assert meetings == {(frozenset({"Peter Kent", "Xie Zhenhua"}), "Durban", "2011-12-06")}
+    (xie,) = [e for e in x.entities.values() if e.label == "Xie Zhenhua"]
+    assert xie.roles == [("chief negotiator", "state/china")]
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    ("last June", "2020-06"),  # the latest June before a February article: last year's
+    ("last January", "2021-01"),  # this year's, already past
+    ("next March", "2021-03"),
+    ("next January", "2022-01"),
+])
+def test_last_and_next_month(engine, phrase, expected):
+    head = "---\ndate: 2021-02-05\n---\n"
+    _, meetings, _ = run(engine, f"Kari Lindqvist met Jonas Berg in Vienna {phrase}.", head=head)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), "Vienna", expected)}
+
+
+def test_the_summit_is_the_summit_not_a_meeting_named_since(engine):
+    body = ("Kari Lindqvist arrived in Hangzhou for the summit of the Group of Twenty in Hangzhou. "
+            "Ministers will discuss the Montreal Protocol at a meeting of the parties in Kigali next month. "
+            "Lindqvist is due to meet Jonas Berg on the sidelines of the summit.")
+    _, meetings, _ = run(engine, body)
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), "Hangzhou", None)}, meetings
+
+
+def test_the_demonym_office_is_the_one_unplaced_holder_and_lunch_is_a_meeting(engine):
+    head = "---\ndate: 2019-08-23\n---\n"
+    body = ("President Kari Lindqvist said today that Norway would not ratify the deal. "
+            "Yesterday the Norwegian president received British Prime Minister Jonas Berg at the palace in Oslo. "
+            "Lindqvist is due to have lunch with Madeleine Albright in Bergen on Saturday.")
+    _, meetings, _ = run(engine, body, head=head)
+    assert (frozenset({"Kari Lindqvist", "Jonas Berg"}), "Oslo", "2019-08-22") in meetings, meetings
+    # "have lunch with": a meeting; "on Saturday" after "is due to": the coming Saturday
+    assert any(p == frozenset({"Kari Lindqvist", "Madeleine Albright"}) and d == "2019-08-24" for p, _, d in meetings), meetings
+
+
+def test_him_is_someone_named_before_not_the_subject_beside_it(engine):
+    _, meetings, _ = run(engine, "Kari Lindqvist flew into Oslo. Jonas Berg greeted him at the foot of the steps.")
+    assert meetings == {(frozenset({"Kari Lindqvist", "Jonas Berg"}), None, None)}

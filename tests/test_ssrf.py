@@ -133,9 +133,9 @@ def test_strings_iris_and_names_that_say_service_still_run(live):
     assert r.status_code == 200, r.text
 
 
-def drain(pool, query, formats):
+def drain(pool, query, formats, network=False):
     try:
-        b"".join(pool.query(query, formats).chunks)
+        b"".join(pool.query(query, formats, network=network).chunks)
     except Exception:  # the endpoint turns these into 502s; here only the listener matters
         pass
 
@@ -146,19 +146,19 @@ def test_query_workers_have_no_network(tmp_path, listener):
     query = f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
     formats = {"solutions": "application/sparql-results+json", "boolean": "application/sparql-results+json",
                "triples": "application/n-triples"}
-    sandboxed = QueryPool(str(tmp_path / "store"), workers=1, timeout=5, sandboxed=True)
+    sandboxed = QueryPool(str(tmp_path / "store"), workers=1, timeout=5)  # workers are sandboxed by default
     try:
-        assert sandboxed.network_off, "unshare(CLONE_NEWNET) was refused here"
+        assert sandboxed.sandboxes == {"namespace": 1}, "unshare(CLONE_NEWNET) was refused here"
         before = listener.hits
         drain(sandboxed, query, formats)  # "Network is unreachable": logged, the stream ends
         time.sleep(0.2)
         assert listener.hits == before
     finally:
         sandboxed.close()
-    open_pool = QueryPool(str(tmp_path / "store"), workers=1, timeout=5, sandboxed=False)
+    open_pool = QueryPool(str(tmp_path / "store"), workers=0, network_workers=1, timeout=5)  # one for federation
     try:
         before = listener.hits
-        drain(open_pool, query, formats)  # the listener closes at once: no answer
+        drain(open_pool, query, formats, network=True)  # the listener closes at once: no answer
         time.sleep(0.2)
         assert listener.hits > before
     finally:

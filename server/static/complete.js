@@ -86,7 +86,7 @@
     }
 
     function go(i) {
-      if (items[i]) window.location.href = items[i].href;
+      if (items[i] && items[i].href) window.location.href = items[i].href;  // "" : not a safe link
     }
 
     function ask() {

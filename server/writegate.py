@@ -1,0 +1,157 @@
+"""The write gate: a write that changes an article graph commits only if that graph conforms to the shapes.
+
+SPARQL Update and Graph Store writes both come here, in the update process
+(``queries._updater``), on the store's read-write handle:
+
+1. the store is copied into an in-memory pyoxigraph store and the update runs
+   there (LOAD fetches its source once, here);
+2. the quads of the copy and of the store are compared: the graphs that differ
+   are the ones the update changed;
+3. every changed *article graph* (a named graph under ``{base}id/article/``,
+   or any graph that holds a ``dip:Article`` before or after the write) that
+   is not empty afterwards is read into rdflib and validated with the ingest
+   gate's SHACL check (``shacl.validate``: the graph and the ontology), and
+   one under ``{base}id/article/`` must still describe its article;
+4. if one fails, ``Rejected`` carries every report and the store is untouched;
+   otherwise each changed graph is replaced by its new content in one update,
+   one transaction.
+
+So the graph committed is the graph validated, even when the update is not
+deterministic (``RAND()``, ``NOW()``, ``UUID()``, blank nodes). Other graphs
+stay free: they are compared, never validated. The cost grows with the size
+of the store (it is copied and compared on each write); the update reports
+it (``ms``) and the server logs it.
+"""
+from __future__ import annotations
+
+import time
+
+import pyoxigraph as ox
+
+DIP = "https://w3id.org/communique/ontology#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+ARTICLE = ox.NamedNode(DIP + "Article")
+
+
+class Rejected(ValueError):
+    """The write would leave an article graph that does not conform; the text is the readable report."""
+
+
+def _graph(name):
+    return ox.DefaultGraph() if name is None else ox.NamedNode(name)
+
+
+def _exists(store: ox.Store, graph) -> bool:
+    if isinstance(graph, ox.DefaultGraph):
+        return next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None
+    return store.contains_named_graph(graph)
+
+
+def apply(store: ox.Store, update: str, base_iri: str | None = None, articles: str | None = None,
+          probe=()) -> dict:
+    """Run ``update`` against ``store`` through the gate; returns what changed and what it cost (ms)."""
+    ms = {}
+    started = time.perf_counter()
+    existed = {name: _exists(store, _graph(name)) for name in probe}
+    before = list(store)  # one pass over the store (the slow part): for the copy and the diff
+    mem = ox.Store()
+    mem.extend(before)
+    ms["copy"] = _since(started)
+    t = time.perf_counter()
+    mem.update(update, **({"base_iri": base_iri} if base_iri else {}))
+    ms["update"] = _since(t)
+    t = time.perf_counter()
+    changed = changed_graphs(store, mem, before)
+    ms["diff"] = _since(t)
+    t = time.perf_counter()
+    validated, reports = [], []
+    for graph in changed:
+        if is_article_graph(graph, store, mem, articles):
+            validated.append(graph)
+            report = check(mem, graph, articles)
+            if report is not None:
+                reports.append(report)
+    ms["shapes"] = _since(t)
+    if reports:
+        raise Rejected("the write was refused and nothing was changed: it would leave "
+                       + ("an article graph" if len(reports) == 1 else f"{len(reports)} article graphs")
+                       + " that does not conform to the shapes (/shapes).\n" + "\n".join(reports))
+    t = time.perf_counter()
+    commit(store, mem, changed)
+    ms["commit"] = _since(t)
+    ms["total"] = _since(started)
+    return {"existed": existed, "changed": [_name(g) for g in changed], "validated": [_name(g) for g in validated],
+            "ms": ms}
+
+
+def _since(t: float) -> float:
+    return round((time.perf_counter() - t) * 1000, 2)
+
+
+def _name(graph) -> str | None:
+    return None if isinstance(graph, ox.DefaultGraph) else graph.value
+
+
+def changed_graphs(before: ox.Store, after: ox.Store, quads: list | None = None) -> list:
+    """The graphs whose quads differ, or that exist in one store only (named graphs may be empty).
+
+    ``quads``: the quads of ``before``, when the caller has read them already."""
+    a, b = set(before if quads is None else quads), set(after)
+    changed = {q.graph_name for q in a ^ b}
+    changed |= set(before.named_graphs()) ^ set(after.named_graphs())
+    return sorted(changed, key=lambda g: (not isinstance(g, ox.DefaultGraph), str(g)))
+
+
+def is_article_graph(graph, before: ox.Store, after: ox.Store, articles: str | None) -> bool:
+    if isinstance(graph, ox.NamedNode) and articles and graph.value.startswith(articles):
+        return True
+    return any(next(iter(s.quads_for_pattern(None, RDF_TYPE, ARTICLE, graph)), None) is not None
+               for s in (before, after))
+
+
+def check(store: ox.Store, graph, articles: str | None) -> str | None:
+    """None if the graph (as ``store`` holds it) conforms or is empty; else a readable report."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+
+    from . import shacl
+
+    triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
+    if not triples:
+        return None  # the graph is gone: removing an article is allowed
+    name = "the default graph" if isinstance(graph, ox.DefaultGraph) else f"<{graph.value}>"
+    data = Graph()
+    data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    for prefix, ns in shacl.shapes().namespaces():
+        data.bind(prefix, ns)
+    report = shacl.validate(data, name)
+    lines = [] if report.conforms else [str(report)]
+    if isinstance(graph, ox.NamedNode) and articles and graph.value.startswith(articles) \
+            and (URIRef(graph.value), RDF.type, URIRef(DIP + "Article")) not in data:
+        lines.append(f"{name}: an article graph must describe its article: <{graph.value}> a dip:Article "
+                     "is missing")
+    return "\n".join(lines) or None
+
+
+def commit(store: ox.Store, new: ox.Store, changed: list) -> None:
+    """Give every changed graph of ``store`` its content in ``new``, in one update (one transaction)."""
+    if not changed:
+        return
+    ops, data = [], []
+    named = set(new.named_graphs())
+    for graph in changed:
+        triples = [q.triple for q in new.quads_for_pattern(None, None, None, graph)]
+        nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8") if triples else ""
+        if isinstance(graph, ox.DefaultGraph):
+            ops.append("CLEAR SILENT DEFAULT")
+            if nt:
+                data.append(nt)
+        else:
+            ops.append(f"DROP SILENT GRAPH {graph}")
+            if graph in named:
+                ops.append(f"CREATE SILENT GRAPH {graph}")
+            if nt:
+                data.append(f"GRAPH {graph} {{\n{nt}}}")
+    if data:
+        ops.append("INSERT DATA {\n" + "\n".join(data) + "\n}")
+    store.update(" ;\n".join(ops))
