@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 NS = time.perf_counter_ns
 _EVENTS: list[tuple[int, str]] = []
+CHECK = "communique: the SERVICE/LOAD check"
 _TRACE_DIR = os.environ.get("PROFILE_LOOKUP_DIR", "")
 
 
@@ -61,6 +62,10 @@ def _dump(*_):
     path = Path(_TRACE_DIR) / f"events-{os.getpid()}.json"
     path.write_text(json.dumps(_EVENTS))
     _EVENTS.clear()
+
+
+if _TRACE_DIR:  # in the traced server and its workers (their environment has it): write the stamps on SIGUSR1
+    signal.signal(signal.SIGUSR1, _dump)  # imported in the main thread (a spawned worker imports this module)
 
 
 def _wrap(owner, name: str, label: str, exit_label: str | None = None):
@@ -113,7 +118,10 @@ def install_server():
     _wrap(sparql, "run_query", "communique: run_query (check_service, negotiation)")
     _wrap(queries.QueryPool, "query", "communique: QueryPool.query (lock, idle worker)")
     _wrap(queries._Stream, "__next__", "communique: next chunk from the worker")
-    _wrap(sparql, "check_service", "communique: check_service (the SERVICE/LOAD scan)")
+    for name in ("remote_check", "check_service"):  # the SERVICE/LOAD check: remote_check on newer trees
+        if hasattr(sparql, name):
+            _wrap(sparql, name, CHECK)
+            break
     _wrap(sparql, "read_operation", "communique: read_operation")
     _wrap(logging.Logger, "_log", "logging: a log line (record, format, write)")
     make = flask_cors.extension.make_after_request_function
@@ -189,12 +197,11 @@ class _TracedConn:
         return self.conn.poll(*a)
 
 
-def traced_worker(conn, path: str, sandboxed: bool = False):  # pragma: no cover - a child process
+def traced_worker(conn, path: str, *args):  # pragma: no cover - a child process
     from server import queries
 
-    signal.signal(signal.SIGUSR1, _dump)
     _wrap(queries._ChunkWriter, "write", "worker: serialiser writes bytes")
-    queries._worker(_TracedConn(conn), path, sandboxed)
+    queries._worker(_TracedConn(conn), path, *args)
 
 
 def serve_traced(argv: list[str]) -> int:
@@ -324,12 +331,10 @@ STAGES = [  # (stage, from event, to event, on the path): spans; those on the pa
      "Flask: wsgi_app", "Flask: dispatch to the view (read_operation)", True),
     ("communique view: read_operation (the query from the URL)",
      "Flask: dispatch to the view (read_operation)", "communique: run_query (check_service, negotiation)", True),
-    ("communique: check_service (tokenises the query to refuse SERVICE/LOAD)",
-     "communique: run_query (check_service, negotiation)", "communique: check_service (the SERVICE/LOAD scan) done",
-     True),
+    ("communique: the SERVICE/LOAD check (check_service tokenised the query; remote_check: the limits, "
+     "a word scan)", "communique: run_query (check_service, negotiation)", f"{CHECK} done", True),
     ("communique: dataset parameters, content negotiation (3 × negotiation.choose), settings",
-     "communique: check_service (the SERVICE/LOAD scan) done", "communique: QueryPool.query (lock, idle worker)",
-     True),
+     f"{CHECK} done", "communique: QueryPool.query (lock, idle worker)", True),
     ("QueryPool.query: read lock, an idle worker, pickle the message",
      "communique: QueryPool.query (lock, idle worker)", "pipe server->worker: write query", True),
     ("the pipe: write; the worker wakes, reads and unpickles the message",
