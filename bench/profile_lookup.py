@@ -424,7 +424,7 @@ LAYERS = [  # (bucket, path fragment of a frame's file); a sample goes to the fi
     ("threading: Condition, Lock (queue.Queue, the RWLock)", "threading.py"),
     ("pipe: pickle, read, write (multiprocessing.connection)", "multiprocessing/"),
     ("logging: the access-log lines", "logging/"),
-    ("communique: check_service (sparql_text.py)", "server/sparql_text.py"),
+    ("communique: the SERVICE/LOAD check (sparql_text.py)", "server/sparql_text.py"),
     ("communique: content negotiation (negotiation.py)", "server/negotiation.py"),
     ("communique: QueryPool, the stream (queries.py)", "server/queries.py"),
     ("communique: the view and the app (sparql.py, app.py, context.py)", "server/"),
