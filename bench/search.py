@@ -63,16 +63,27 @@ def seed_quads(base: str) -> tuple[str, list[str]]:
     return ds.serialize(format="nquads"), stems
 
 
-def build_large(target: int, base: str) -> tuple[Path, int]:
+def build_large(target: int, base: str, directory: Path = TMP, meetings: int = 0,
+                positions: int = 0) -> tuple[Path, int]:
+    """A store of about `target` quads in `directory`/store (the directory is emptied first).
+
+    `meetings` and `positions`: that many synthetic meetings and positions more per article copy,
+    among the copy's synthetic people and the seeds' states, places and treaties (the contract's
+    shapes, without evidence), for benchmarks that need many facts (bench/compare.py); the pages
+    benchmark adds none.
+    """
     import pyoxigraph as ox
 
     text, stems = seed_quads(base)
     per_copy = text.count("\n")
     pattern = re.compile("|".join(re.escape(s) for s in stems))
     rnd = random.Random(5)
-    shutil.rmtree(TMP, ignore_errors=True)
-    TMP.mkdir(parents=True)
-    nq = TMP / "large.nq"
+    facts_rnd = random.Random(7)  # apart, so the names are the same with or without the facts
+    kinds = {kind: sorted(set(re.findall(rf"^<({re.escape(base)}id/{kind}/[^>#]+)> <{RDF_TYPE}> ", text, re.M)))
+             for kind in ("state", "place", "treaty")}
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    nq = directory / "large.nq"
     total, copy = 0, 0
     with open(nq, "w", encoding="utf-8") as out:
         while total < target:
@@ -81,22 +92,63 @@ def build_large(target: int, base: str) -> tuple[Path, int]:
             out.write(text if copy == 1 else pattern.sub(lambda m: f"{m.group(0)}-s{copy}", text))
             total += per_copy
             for stem in stems:  # a few synthetic people per article, so search has many names to sift
-                article = f"<{base}id/article/{stem}{'' if copy == 1 else f'-s{copy}'}>"
+                suffix = '' if copy == 1 else f'-s{copy}'
+                article = f"<{base}id/article/{stem}{suffix}>"
+                people = []
                 for k in range(3):
                     name = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
                     person = f"<{base}id/person/synthetic-{copy}-{stem}-{k}>"
-                    out.write(f'{person} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
-                              f'<https://w3id.org/communique/ontology#Person> {article} .\n'
+                    people.append((person, name))
+                    out.write(f'{person} <{RDF_TYPE}> <{DIP}Person> {article} .\n'
                               f'{person} <http://www.w3.org/2000/01/rdf-schema#label> "{name}" {article} .\n'
                               f'{article} <https://schema.org/mentions> {person} {article} .\n')
                     total += 3
-    store = ox.Store(str(TMP / "store"))
+                for n in range(meetings):
+                    total += _synthetic_meeting(out, facts_rnd, base, f"{stem}{suffix}-{101 + n}", article, people,
+                                                kinds)
+                for n in range(positions):
+                    total += _synthetic_position(out, facts_rnd, base, f"{stem}{suffix}-{101 + n}", article, people,
+                                                 kinds)
+    store = ox.Store(str(directory / "store"))
     store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
     store.flush()
     n = len(store)
     del store
     nq.unlink()
-    return TMP / "store", n
+    return directory / "store", n
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+DIP = "https://w3id.org/communique/ontology#"
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+
+
+def _synthetic_meeting(out, rnd: random.Random, base: str, slug: str, article: str, people, kinds) -> int:
+    """One dip:Meeting (ontology/MODEL.md) of two of the article's people and a state; its quad count."""
+    meeting = f"<{base}id/meeting/{slug}>"
+    (p1, n1), (p2, n2) = rnd.sample(people, 2)
+    state = rnd.choice(kinds["state"])
+    date = f"{rnd.randint(1990, 2015)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+    status = rnd.choice(("Held", "Held", "Held", "Planned", "Cancelled"))
+    lines = [(RDF_TYPE, f"<{DIP}Meeting>"), (RDFS_LABEL, f'"{n1}, {n2}, {date}"'),
+             (f"{DIP}participant", p1), (f"{DIP}participant", p2), (f"{DIP}participant", f"<{state}>"),
+             (f"{DIP}location", f"<{rnd.choice(kinds['place'])}>"), (f"{DIP}date", f'"{date}"^^<{XSD_DATE}>'),
+             (f"{DIP}status", f"<{DIP}{status}>"), (f"{DIP}reportedIn", article)]
+    out.write("".join(f"{meeting} <{p}> {o} {article} .\n" for p, o in lines))
+    return len(lines)
+
+
+def _synthetic_position(out, rnd: random.Random, base: str, slug: str, article: str, people, kinds) -> int:
+    """One dip:Position (ontology/MODEL.md): a person or state for or against a treaty; its quad count."""
+    position = f"<{base}id/position/{slug}>"
+    holder = rnd.choice([p for p, _ in people] + [f"<{s}>" for s in kinds["state"]])
+    stance = rnd.choice(("Support", "Opposition"))
+    lines = [(RDF_TYPE, f"<{DIP}Position>"), (RDFS_LABEL, f'"{holder.rsplit("/", 1)[1][:-1]} {stance.lower()}"'),
+             (f"{DIP}holder", holder), (f"{DIP}stance", f"<{DIP}{stance}>"),
+             (f"{DIP}topic", f"<{rnd.choice(kinds['treaty'])}>"), (f"{DIP}reportedIn", article)]
+    out.write("".join(f"{position} <{p}> {o} {article} .\n" for p, o in lines))
+    return len(lines)
 
 
 def timed(fn, repeat: int) -> tuple[float, float]:
