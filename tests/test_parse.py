@@ -544,3 +544,8 @@ def test_the_pact_is_the_main_treaty_after_one_named_in_passing(engine):
             "it replaces. The State Duma will not approve the pact.")
     x, _, positions = run(engine, body)
     assert ("State Duma", "Opposition", "Treaty on Open Skies", "Ratification") in positions, positions
+
+
+def test_acceding_is_a_ratification(engine):
+    _, _, positions = run(engine, "Ukraine said it would accede to the Treaty on Open Skies.")
+    assert ("Ukraine", "Support", "Treaty on Open Skies", "Ratification") in positions, positions
