@@ -549,3 +549,8 @@ def test_the_pact_is_the_main_treaty_after_one_named_in_passing(engine):
 def test_acceding_is_a_ratification(engine):
     _, _, positions = run(engine, "Ukraine said it would accede to the Treaty on Open Skies.")
     assert ("Ukraine", "Support", "Treaty on Open Skies", "Ratification") in positions, positions
+
+
+def test_refusing_to_renegotiate_is_opposition_to_revision(engine):
+    _, _, positions = run(engine, "Kari Lindqvist said Norway will not renegotiate the Treaty on Open Skies.")
+    assert ("Norway", "Opposition", "Treaty on Open Skies", "Revision") in positions, positions
