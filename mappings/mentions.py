@@ -62,10 +62,11 @@ class MentionReader:
             for role in self.entities.pop(old).roles:
                 if role not in self.entities[key].roles:
                     self.entities[key].roles.append(role)
-        # the headline's meeting and the body's are now one
+        # the headline's meeting and the body's are now one (spans were merged when first read: here
+        # only the same people at a compatible time and place merge, so "met separately" stays two)
         meetings, positions, self.meetings, self.positions = self.meetings, self.positions, [], []
         for fact in meetings:
-            self.add_meeting(fact)
+            self.add_meeting(fact, one_reading=False)
         for fact in positions:
             self.add_position(fact)
 

@@ -554,3 +554,11 @@ def test_acceding_is_a_ratification(engine):
 def test_refusing_to_renegotiate_is_opposition_to_revision(engine):
     _, _, positions = run(engine, "Kari Lindqvist said Norway will not renegotiate the Treaty on Open Skies.")
     assert ("Norway", "Opposition", "Treaty on Open Skies", "Revision") in positions, positions
+
+
+def test_met_separately_stays_two_meetings_when_a_headline_surname_is_merged(engine):
+    body = ("Minister Lindqvist in Oslo\n\n"
+            "Foreign Minister Kari Lindqvist met separately with Madeleine Albright and with Igor Ivanov in Oslo.")
+    _, meetings, _ = run(engine, body)
+    assert {people for people, _, _ in meetings} == {frozenset({"Kari Lindqvist", "Madeleine Albright"}),
+                                                      frozenset({"Kari Lindqvist", "Igor Ivanov"})}, meetings
