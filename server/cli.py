@@ -125,25 +125,16 @@ def main(argv=None) -> int:
 
 
 def cmd_extract(args, settings: Settings) -> int:
-    from mappings import ArticleError
-
     from mappings.explain import explain
     from .ingest import Pipeline, dataset
 
     pipeline = Pipeline(settings)
     graphs = []
-    failed = 0
-    for name in args.files:
-        path = Path(name)
-        for _, item in pipeline.read(path):
-            if isinstance(item, ArticleError):
-                print(f"communique extract: {item}", file=sys.stderr)
-                failed += 1
-                continue
-            extraction, graph = pipeline.extract_article(item)
-            if args.explain:
-                sys.stdout.write(explain(extraction))
-            graphs.append(graph)
+    bad = []
+    for extraction, graph in _extracted(pipeline, [Path(name) for name in args.files], "extract", bad):
+        if args.explain:
+            sys.stdout.write(explain(extraction))
+        graphs.append(graph)
     if not args.explain and graphs:
         fmt = EXTRACT_FORMATS[args.format]
         if fmt in ("trig", "nquads", "json-ld"):
@@ -151,7 +142,21 @@ def cmd_extract(args, settings: Settings) -> int:
         else:
             merged = graphs[0] if len(graphs) == 1 else _merge(graphs)
             sys.stdout.write(merged.serialize(format=fmt))
-    return 1 if failed else 0
+    return 1 if bad else 0
+
+
+def _extracted(pipeline, paths, command: str, bad: list):
+    """(extraction, graph) of each article the files hold, in order. An article that cannot be
+    read is reported on stderr as `communique COMMAND: …` and appended to `bad`."""
+    from mappings import ArticleError
+
+    for path in paths:
+        for _, item in pipeline.read(path):
+            if isinstance(item, ArticleError):
+                print(f"communique {command}: {item}", file=sys.stderr)
+                bad.append(item)
+                continue
+            yield pipeline.extract_article(item)
 
 
 def _merge(graphs):
@@ -298,7 +303,6 @@ def cmd_export(args, settings: Settings) -> int:
 
 
 def cmd_link(args, settings: Settings) -> int:
-    from mappings import ArticleError
     from mappings.gazetteer import GazetteerError, load as load_gazetteer
 
     from . import linking
@@ -337,15 +341,11 @@ def cmd_link(args, settings: Settings) -> int:
 
         pipeline = Pipeline(settings)
         memory = ox.Store()
-        for path in article_files(args.paths):
-            for _, item in pipeline.read(path):
-                if isinstance(item, ArticleError):
-                    print(f"communique link: {item}", file=sys.stderr)
-                    failed += 1
-                    continue
-                _, graph = pipeline.extract_article(item)
-                memory.load(graph.serialize(format="nt").encode("utf-8"), ox.RdfFormat.N_TRIPLES,
-                            to_graph=ox.NamedNode(f"urn:communique:link:{len(memory)}"))
+        bad = []
+        for _, graph in _extracted(pipeline, article_files(args.paths), "link", bad):
+            memory.load(graph.serialize(format="nt").encode("utf-8"), ox.RdfFormat.N_TRIPLES,
+                        to_graph=ox.NamedNode(f"urn:communique:link:{len(memory)}"))
+        failed = len(bad)
         subjects = linking.subjects(memory, gazetteer, types)
         if failed and not subjects:
             return 1
