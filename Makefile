@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-YASGUI := server/static/yasgui/yasgui.min.js
-CYTOSCAPE := server/static/cytoscape/cytoscape.min.js
+YASGUI := server/web/static/yasgui/yasgui.min.js
+CYTOSCAPE := server/web/static/cytoscape/cytoscape.min.js
 
 .PHONY: install serve test bench score clean
 
@@ -32,14 +32,14 @@ $(VENV)/.installed: pyproject.toml mappings/model-requirements.txt
 	touch $@
 
 # The browser libraries, prebuilt bundles from npm pinned by package-lock.json, copied into the Python
-# package (git-ignored): the SPARQL page's editor (server/static/yasgui/) and the who-met-whom network's
-# cytoscape.js (server/static/cytoscape/). Never from a CDN.
+# package (git-ignored): the SPARQL page's editor (server/web/static/yasgui/) and the who-met-whom network's
+# cytoscape.js (server/web/static/cytoscape/). Never from a CDN.
 $(YASGUI) $(CYTOSCAPE) &: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
-	mkdir -p server/static/yasgui server/static/cytoscape
-	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css server/static/yasgui/
-	cp node_modules/cytoscape/dist/cytoscape.min.js node_modules/cytoscape/LICENSE server/static/cytoscape/
+	mkdir -p server/web/static/yasgui server/web/static/cytoscape
+	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css server/web/static/yasgui/
+	cp node_modules/cytoscape/dist/cytoscape.min.js node_modules/cytoscape/LICENSE server/web/static/cytoscape/
 	touch $(YASGUI) $(CYTOSCAPE)
 
 clean:
-	rm -rf $(VENV) data .pytest_cache node_modules server/static/yasgui server/static/cytoscape
+	rm -rf $(VENV) data .pytest_cache node_modules server/web/static/yasgui server/web/static/cytoscape

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.results import write_section  # noqa: E402
-from server.search import LabelIndex  # noqa: E402
+from server.web.search import LabelIndex  # noqa: E402
 
 DIP = "https://w3id.org/communique/ontology#"
 QUERIES = ["primakof", "yevgeny-primakof", "madeleine albrite", "zzzzzz"]

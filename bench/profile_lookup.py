@@ -97,7 +97,8 @@ def install_server():
     import waitress.server
     import waitress.task
 
-    from server import queries, sparql
+    from server.store import pool as queries
+    from server.web import protocol as sparql
 
     ch = waitress.channel.HTTPChannel
     _wrap(waitress.server.TcpWSGIServer, "handle_accept", "waitress: accept")
@@ -198,7 +199,7 @@ class _TracedConn:
 
 
 def traced_worker(conn, path: str, *args):  # pragma: no cover - a child process
-    from server import queries
+    from server.store import pool as queries
 
     _wrap(queries._ChunkWriter, "write", "worker: serialiser writes bytes")
     queries._worker(_TracedConn(conn), path, *args)
@@ -424,10 +425,10 @@ LAYERS = [  # (bucket, path fragment of a frame's file); a sample goes to the fi
     ("threading: Condition, Lock (queue.Queue, the RWLock)", "threading.py"),
     ("pipe: pickle, read, write (multiprocessing.connection)", "multiprocessing/"),
     ("logging: the access-log lines", "logging/"),
-    ("communique: the SERVICE/LOAD check (sparql_text.py)", "server/sparql_text.py"),
-    ("communique: content negotiation (negotiation.py)", "server/negotiation.py"),
-    ("communique: QueryPool, the stream (queries.py)", "server/queries.py"),
-    ("communique: the view and the app (sparql.py, app.py, context.py)", "server/"),
+    ("communique: the SERVICE/LOAD check (sparql_text.py)", "server/store/sparql_text.py"),
+    ("communique: content negotiation (negotiation.py)", "server/web/negotiation.py"),
+    ("communique: QueryPool, the stream (store/pool.py)", "server/store/pool.py"),
+    ("communique: the view and the app (web/protocol.py, web/app.py, web/context.py)", "server/"),
     ("flask-cors", "flask_cors/"),
     ("werkzeug: request parsing, routing, the response", "werkzeug/"),
     ("Flask", "flask/"),

@@ -48,7 +48,7 @@ def seed_quads(base: str) -> tuple[str, list[str]]:
     """The seed articles' graphs as N-Quads text, and their stems."""
     from rdflib import Dataset
 
-    from server.ingest import Pipeline
+    from server.ingest.pipeline import Pipeline
     from server.settings import Settings
 
     pipeline = Pipeline(Settings.load({"base_iri": base}, environ={}))
@@ -162,7 +162,7 @@ def timed(fn, repeat: int) -> tuple[float, float]:
 
 
 def measure(store: Path, base: str, repeat: int, seed: bool) -> dict:
-    from server.app import create_app
+    from server.web.app import create_app
     from server.backend import Backend
     from server.settings import Settings
 
@@ -174,8 +174,8 @@ def measure(store: Path, base: str, repeat: int, seed: bool) -> dict:
         html = {"Accept": "text/html"}
         triples = int(backend.pool.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"]["value"])
         out = {"triples": triples, "rows": []}
-        from server.search import LabelIndex
-        from server.textsearch import TextIndex
+        from server.web.search import LabelIndex
+        from server.web.textsearch import TextIndex
 
         client.get("/healthz")  # the workers' snapshots are open
         t = time.perf_counter()

@@ -41,9 +41,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=10000)
     args = ap.parse_args()
-    from server.ingest import Pipeline
+    from server.ingest.pipeline import Pipeline
     from server.settings import Settings
-    from server import store as store_mod
+    from server.store import embedded as store_mod
 
     seeds = sorted((ROOT / "seeds").glob("*.txt"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,7 +63,7 @@ def main() -> None:
                    "treaty rows": one(store, "SELECT (COUNT(*) AS ?n) { ?t a dip:Treaty }"),
                    "treaties": one(store, "SELECT (COUNT(DISTINCT ?t) AS ?n) { ?t a dip:Treaty }")}
         examples = {}
-        for rq in sorted((ROOT / "server" / "queries").glob("*.rq")):
+        for rq in sorted((ROOT / "server" / "web" / "examples").glob("*.rq")):
             if "SERVICE" not in rq.read_text():
                 examples[rq.stem] = duplicate_rows(store, rq.read_text())
         first = str(settings.base_iri) + "id/article/" + sorted(p.stem for p in folder.iterdir())[0]

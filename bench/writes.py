@@ -34,7 +34,7 @@ ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 def build(copies: int):
     import pyoxigraph as ox
 
-    from server.ingest import Pipeline, article_files
+    from server.ingest.pipeline import Pipeline, article_files
     from server.settings import Settings
 
     if TMP.exists():
@@ -55,7 +55,7 @@ def build(copies: int):
 
 
 def run(store, repeat: int) -> dict:
-    from server import writegate
+    from server.ingest import writegate
 
     out = {}
     for kind, graph in (("article graph (checked)", ARTICLE), ("graph of no article", "http://example.org/notes")):

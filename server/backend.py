@@ -4,9 +4,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from . import store as store_mod
-from .ingest import IngestResult, Pipeline, Progress, article_files
-from .queries import QueryPool
+from .store import embedded as store_mod
+from .ingest.pipeline import IngestResult, Pipeline, Progress, article_files
+from .store.pool import QueryPool
 from .settings import Settings
 
 log = logging.getLogger("communique")

@@ -56,7 +56,7 @@ def backend(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app(backend):
-    from server.app import create_app
+    from server.web.app import create_app
 
     return create_app(backend.settings, backend)
 

@@ -119,7 +119,7 @@ def test_home_search_entity_meeting_article(browser, live, tmp_path):
         b.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-YASGUI = __import__("pathlib").Path(__file__).resolve().parent.parent / "server" / "static" / "yasgui" / "yasgui.min.js"
+YASGUI = __import__("pathlib").Path(__file__).resolve().parent.parent / "server" / "web" / "static" / "yasgui" / "yasgui.min.js"
 
 
 @pytest.mark.skipif(not YASGUI.exists(), reason="YASGUI is not installed (make installs it)")

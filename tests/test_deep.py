@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from conftest import UPDATE_TOKEN, LiveServer
-from server.sparql_text import MAX_DEPTH, MAX_NESTING, check_limits
+from server.store.sparql_text import MAX_DEPTH, MAX_NESTING, check_limits
 from server.errors import BadRequest
 
 T = "?s ?p ?o"

@@ -270,7 +270,7 @@ def test_remote_answers_that_cannot_be_read_are_502_and_the_worker_lives(federat
 def test_workers_cannot_reach_the_network_even_if_asked_directly(tmp_path, listener, mechanism):
     """No parse check here: the query goes straight to a worker, which must fail to connect."""
     from server.errors import CommuniqueError
-    from server.queries import QueryPool
+    from server.store.pool import QueryPool
 
     formats = {"solutions": "application/sparql-results+json", "boolean": "application/sparql-results+json",
                "triples": "application/n-triples"}
@@ -313,7 +313,7 @@ def test_sandbox_mechanisms_in_a_process_of_their_own():
 def _probe(mechanism: str):
     import socket as s
 
-    from server import sandbox
+    from server.store import sandbox
 
     with s.socket() as srv:  # a listener of the process's own, opened before: reachable until the sandbox
         srv.bind(("127.0.0.1", 0))

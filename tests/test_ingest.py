@@ -5,9 +5,9 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from mappings import DIP
-from server import store as store_mod
+from server.store import embedded as store_mod
 from server.errors import StoreBusy
-from server.ingest import Pipeline
+from server.ingest.pipeline import Pipeline
 
 from conftest import SEED, SEEDS, make_settings
 

@@ -493,7 +493,7 @@ def test_a_broken_review_file_changes_nothing(tmp_path, fake, gazetteer):
 
 def test_a_name_and_a_class_alone_are_not_enough():
     """Without a country, a role held at the date or a treaty's year to agree, the exact namesake is weak."""
-    from server.linking import Subject, score
+    from server.cli.link import Subject, score
 
     alone = Subject("http://localhost:5000/id/person/anselm-brandauer", "Person", "Anselm Brandauer",
                     dates=["1999-03-10"])

@@ -85,7 +85,7 @@ def test_the_reported_xss_write_is_refused_and_the_page_has_no_javascript_link(s
 
 
 def test_safe_href_as_a_function():
-    from server.render import safe_href
+    from server.web.render import safe_href
 
     for ok in ("http://x/", "HTTPS://x/", "mailto:a@b.c", "/page/person/x", "#s-1-2", "/ontology#Meeting"):
         assert safe_href(ok) == ok

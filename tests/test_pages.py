@@ -335,7 +335,7 @@ def test_stylesheet_has_a_visible_focus_style(client):
 def hostile(tmp_path_factory):
     """A second app: a hostile article, and a base IRI that is not the host serving the pages."""
     from conftest import make_settings
-    from server.app import create_app
+    from server.web.app import create_app
     from server.backend import Backend
 
     tmp = tmp_path_factory.mktemp("hostile")
@@ -383,7 +383,7 @@ def test_links_stay_local_when_the_base_iri_is_another_host(hostile):
 
 
 def test_annotate_nests_escapes_and_drops_crossing_spans():
-    from server.render import Span, annotate
+    from server.web.render import Span, annotate
 
     text = "a <b> & Primakov met Talbott."
     html = str(annotate(text, [Span(8, 16, "/page/p", "P<", "person", "m1"), Span(12, 20, "/overlap"),
@@ -396,7 +396,7 @@ def test_annotate_nests_escapes_and_drops_crossing_spans():
 
 
 def test_json_for_script_cannot_close_the_element():
-    from server.render import json_for_script
+    from server.web.render import json_for_script
 
     out = str(json_for_script({"v": "</script><script>alert(1)</script> & \u2028"}))
     assert "<" not in out and ">" not in out and "&" not in out
@@ -404,7 +404,7 @@ def test_json_for_script_cannot_close_the_element():
 
 
 def test_local_href():
-    from server.linkeddata import local_href
+    from server.web.linkeddata import local_href
 
     assert local_href("https://ex.org/kg/id/person/x", "https://ex.org/kg/") == "/page/person/x"
     assert local_href("https://ex.org/kg/id/article/a#mention-1-2", "https://ex.org/kg/") == "/page/article/a#mention-1-2"
@@ -413,7 +413,7 @@ def test_local_href():
 
 
 def test_dump_terms_become_n_triples():
-    from server.dump import term, tsv_to_quads
+    from server.web.dump import term, tsv_to_quads
 
     assert term("5") == '"5"^^<http://www.w3.org/2001/XMLSchema#integer>'
     assert term("-2.5") == '"-2.5"^^<http://www.w3.org/2001/XMLSchema#decimal>'
@@ -429,7 +429,7 @@ def test_dump_terms_become_n_triples():
 
 
 def test_stance_summary_groups_by_action():
-    from server.describe import stance_summary
+    from server.web.describe import stance_summary
 
     def pos(iri, stance, action, date):
         return {"iri": iri, "holder": "x:russia", "holder_label": "Russia", "stance": stance, "action": action,

@@ -15,7 +15,7 @@ import html5lib
 import pytest
 import requests
 
-from server import charts
+from server.web import charts
 
 DIP = "https://w3id.org/communique/ontology#"
 BROWSER = {"Accept": "text/html"}

@@ -187,7 +187,7 @@ def test_browser_gets_yasgui_with_example_tabs(live):
 
 
 def test_example_queries_run(live):
-    from server.sparql import example_queries
+    from server.web.protocol import example_queries
 
     examples = example_queries()
     assert len(examples) >= 5
@@ -213,13 +213,13 @@ def test_example_queries_run(live):
     ("image/png", "csv", "text/csv"),
 ])
 def test_negotiation_for_results(accept, fmt, expected):
-    from server import negotiation as neg
+    from server.web import negotiation as neg
 
     assert neg.choose(accept, neg.RESULTS, fmt).media_type == expected
 
 
 def test_negotiation_for_graphs_and_406():
-    from server import negotiation as neg
+    from server.web import negotiation as neg
     from server.errors import NotAcceptable
 
     assert neg.choose("application/ld+json;q=0.5, text/turtle", neg.GRAPHS).media_type == "text/turtle"
@@ -238,7 +238,7 @@ def test_negotiation_for_graphs_and_406():
     ("trig", "application/trig"), ("nquads", "application/n-quads"), ("nq", "application/n-quads"),
 ])
 def test_format_parameter_aliases_for_graphs(name, expected):
-    from server import negotiation as neg
+    from server.web import negotiation as neg
 
     assert neg.choose(None, neg.GRAPHS, name).media_type == expected
 
@@ -249,13 +249,13 @@ def test_format_parameter_aliases_for_graphs(name, expected):
     ("srx", "application/sparql-results+xml"), ("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
 ])
 def test_format_parameter_aliases_for_results(name, expected):
-    from server import negotiation as neg
+    from server.web import negotiation as neg
 
     assert neg.choose(None, neg.RESULTS, name).media_type == expected
 
 
 def test_a_matching_accept_wins_over_an_unknown_format_parameter():
-    from server import negotiation as neg
+    from server.web import negotiation as neg
     from server.errors import NotAcceptable
 
     assert neg.choose("application/rdf+xml", neg.GRAPHS, "rdf-xml-please").media_type == "application/rdf+xml"
@@ -269,8 +269,8 @@ def test_a_matching_accept_wins_over_an_unknown_format_parameter():
 
 def test_service_detection_and_using_rewrite():
     from server.errors import BadRequest
-    from server.federation import analyse
-    from server.sparql_text import apply_using
+    from server.store.federation import analyse
+    from server.store.sparql_text import apply_using
 
     def services(q):
         return analyse(q, update=False).services

@@ -11,8 +11,8 @@ import requests
 
 from mappings import ArticleError, read, read_article
 from mappings.readers import datelines
-from server import store as store_mod
-from server.ingest import Pipeline, article_files
+from server.store import embedded as store_mod
+from server.ingest.pipeline import Pipeline, article_files
 
 from conftest import LiveServer, make_settings, run_cli
 

@@ -192,7 +192,7 @@ def test_an_id_or_a_qid_as_query(live):
 
 def test_match_only_when_unique(live):
     """Two entities named alike: neither is a certain match, though both names are exact."""
-    from server.reconciliation import ReconIndex
+    from server.web.reconciliation import ReconIndex
 
     base = "http://x/"
     facts = {"types": [(base + "id/place/georgia-us", DIP + "Place"), (base + "id/state/georgia", DIP + "State")],

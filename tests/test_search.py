@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.search import LabelIndex, Searcher, normalise, tokens
+from server.web.search import LabelIndex, Searcher, normalise, tokens
 
 DIP = "https://w3id.org/communique/ontology#"
 ROWS = [

@@ -4,7 +4,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
 from mappings import DIP, IRIs, to_graph
-from server import shacl
+from server.ingest import shacl
 
 
 @pytest.fixture()

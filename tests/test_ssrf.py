@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from server.queries import QueryPool
+from server.store.pool import QueryPool
 
 from conftest import UPDATE_TOKEN
 

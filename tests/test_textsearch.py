@@ -6,8 +6,8 @@ import pytest
 import requests
 
 from conftest import SEEDS
-from server.search import tokens
-from server.textsearch import TextIndex, match_expression
+from server.web.search import tokens
+from server.web.textsearch import TextIndex, match_expression
 
 ROWS = [
     ("x:a1", "Monitor 5:39", "Talbott met Primakov in Moscow to discuss the ABM treaty and missile defense.", "1999-02-23"),

@@ -22,7 +22,7 @@ COUNT_DISTINCT = "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o 
 
 
 def build(tmp: Path, paths) -> ox.Store:
-    from server.ingest import Pipeline
+    from server.ingest.pipeline import Pipeline
 
     store = ox.Store()
     result = Pipeline(make_settings(tmp)).ingest(store, paths)
@@ -56,7 +56,7 @@ def test_every_triple_of_the_seed_store_is_in_one_graph(seeded):
 
 
 def test_the_readme_example_queries_give_no_duplicate_rows(seeded):
-    examples = [p.read_text() for p in sorted((ROOT / "server" / "queries").glob("*.rq")) if "SERVICE" not in p.read_text()]
+    examples = [p.read_text() for p in sorted((ROOT / "server" / "web" / "examples").glob("*.rq")) if "SERVICE" not in p.read_text()]
     examples += ["SELECT ?m ?date WHERE { ?m a dip:Meeting ; dip:date ?date } ORDER BY ?date",
                  "SELECT ?s WHERE { ?s a dip:Person }",
                  "SELECT * WHERE { ?m a dip:Meeting }"]
@@ -65,7 +65,7 @@ def test_the_readme_example_queries_give_no_duplicate_rows(seeded):
         found = rows(seeded, query)
         assert found, query
         assert len(found) == len(set(found)), f"duplicate rows for\n{query}"
-    met = rows(seeded, (ROOT / "server/queries/01-who-met-whom.rq").read_text())
+    met = rows(seeded, (ROOT / "server/web/examples/01-who-met-whom.rq").read_text())
     talbott_luzhkov = [r for r in met if "strobe-talbott" in (r[1] or "") + (r[3] or "")
                        and "luzhkov" in (r[1] or "") + (r[3] or "")]
     assert len(talbott_luzhkov) == 1
@@ -92,7 +92,8 @@ def test_entities_are_described_in_the_entities_graph_and_articles_hold_their_ow
     # and without them (no types) sh:class fails
     from rdflib import Graph
 
-    from server import shacl, writegate
+    from server.ingest import shacl
+    from server.ingest import writegate
 
     g = next(a for a in articles if a.value.endswith("000_684714e08cb29c29"))
     own = [q.triple for q in seeded.quads_for_pattern(None, None, None, g)]
@@ -106,7 +107,7 @@ def test_entities_are_described_in_the_entities_graph_and_articles_hold_their_ow
 
 
 def test_removing_an_article_is_the_store_without_it(tmp_path, seeded):
-    from server import store as store_mod
+    from server.store import embedded as store_mod
 
     store = ox.Store()
     store.extend(seeded)
@@ -130,7 +131,7 @@ def test_reingesting_an_article_replaces_exactly_its_own_statements(tmp_path, se
     store.extend(seeded)
     text = (articles / "d04_test_ban.txt").read_text()
     (articles / "d04_test_ban.txt").write_text(text.split("\n\n")[0] + "\n\nSergei Lavrov met Madeleine Albright in Moscow.\n")
-    from server.ingest import Pipeline
+    from server.ingest.pipeline import Pipeline
 
     result = Pipeline(make_settings(tmp_path)).ingest(store, [articles / "d04_test_ban.txt"])
     assert len(result.stored) == 1
@@ -141,7 +142,7 @@ def test_reingesting_an_article_replaces_exactly_its_own_statements(tmp_path, se
 
 def test_an_identical_article_under_another_name_is_not_stored_twice(tmp_path, seeded):
     """Item 2's floor: the same text (whatever its whitespace) is recognised by dip:contentHash."""
-    from server.ingest import Pipeline
+    from server.ingest.pipeline import Pipeline
 
     copies = tmp_path / "copies"
     copies.mkdir()

@@ -52,7 +52,7 @@ def first_mention(server) -> tuple[str, int]:
 def test_what_is_stored_conforms_when_read_back(server):
     """Every article graph, read back from the store (offsets come back as xsd:integer), passes the shapes,
     together with the entities graph that describes the entities it names (MODEL.md, "Graphs")."""
-    from server import shacl
+    from server.ingest import shacl
 
     entities = "\n".join(graph_nt(server, f"{server.url}/graph/entities"))
     assert entities
@@ -172,7 +172,7 @@ def test_the_article_page_says_conforms_only_when_it_does(tmp_path):
     import pyoxigraph as ox
 
     from conftest import make_settings
-    from server.app import create_app
+    from server.web.app import create_app
     from server.backend import Backend
 
     backend = Backend(make_settings(tmp_path)).open()

@@ -3,7 +3,7 @@
 ``ReconIndex`` holds what reconciliation needs of each entity (names, types, Wikidata QID, roles,
 affiliations, country, how many meetings and positions) in memory, built from a few SELECTs
 (``ReconIndex.from_pool``) and rebuilt when the store changes (``ReconSearcher``). The web layer
-(``server/reconcile.py``) only parses requests and wraps these functions' answers.
+(``server/web/reconcile.py``) only parses requests and wraps these functions' answers.
 
 Entity ids are the path of the IRI under ``{base}id/`` (``person/yevgeny-primakov``); type ids are
 the local names of the ontology's classes (``Person``); property ids are short names

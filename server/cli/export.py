@@ -12,9 +12,9 @@ from typing import IO, Iterator
 
 import pyoxigraph as ox
 
-from . import describe
-from .queries import _json_term
-from .reconciliation import ReconIndex
+from ..web import describe
+from ..store.pool import _json_term
+from ..web.reconciliation import ReconIndex
 
 KINDS = ("meetings", "positions", "entities")
 ENTITY_COLUMNS = ["iri", "id", "label", "types", "aliases", "wikidata", "roles", "affiliations", "countries",

@@ -34,7 +34,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from . import wikidata as wd
-from .errors import CommuniqueError
+from ..errors import CommuniqueError
 
 DIP = "https://w3id.org/communique/ontology#"
 PREFIXES = f"""PREFIX dip: <{DIP}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

@@ -20,7 +20,7 @@ from rdflib.namespace import RDF, SH
 # warning with a traceback for each one it reads, which says nothing more.
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+ONTOLOGY_DIR = Path(__file__).resolve().parents[2] / "ontology"
 ONTOLOGY = ONTOLOGY_DIR / "diplomacy.ttl"
 SHAPES = ONTOLOGY_DIR / "shapes.ttl"
 

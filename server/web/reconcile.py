@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from . import reconciliation as rc
 from .context import pool, settings
-from .errors import BadRequest, NotFound, PayloadTooLarge
+from ..errors import BadRequest, NotFound, PayloadTooLarge
 
 bp = Blueprint("reconcile", __name__)
 BATCH_SIZE = 100  # most queries in one batch (the manifest's batchSize; more: 413)

@@ -10,9 +10,14 @@ from urllib.parse import quote as urlquote, urlencode
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, stream_with_context
 
-from . import charts, describe, dump, linkeddata as ld, pictures, vocab
+from . import charts
+from . import describe
+from . import dump
+from . import linkeddata as ld
+from . import pictures
+from . import vocab
 from . import negotiation as neg
-from .errors import BadRequest, NotAcceptable, NotFound
+from ..errors import BadRequest, NotAcceptable, NotFound
 from .render import annotate, json_for_script, local_name, quote, safe_href, Span
 from .context import pool, settings
 from .search import Searcher
@@ -259,7 +264,7 @@ def conformance(iri: str) -> dict:
     """
     from rdflib import Graph
 
-    from . import shacl
+    from ..ingest import shacl
 
     cache = current_app.extensions.setdefault("communique.conformance", {})
     key = (iri, pool().generation)

@@ -20,7 +20,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import CommuniqueError
+from ..errors import CommuniqueError
 
 DEFAULT_API = "https://www.wikidata.org/w/api.php"
 RETRIES = 4

@@ -35,7 +35,7 @@ import time
 
 import pyoxigraph as ox
 
-from . import store as store_mod
+from ..store import embedded as store_mod
 
 DIP = "https://w3id.org/communique/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

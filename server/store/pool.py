@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from .errors import (BadGateway, BadRequest, ClientGone, QuerySyntaxError, QueryTimeout, StoreError, Unavailable,
+from ..errors import (BadGateway, BadRequest, ClientGone, QuerySyntaxError, QueryTimeout, StoreError, Unavailable,
                      WriteRejected)
 
 log = logging.getLogger("communique.queries")
@@ -217,7 +217,7 @@ def _updater(conn, path: str, network: bool = False):  # pragma: no cover - runs
     """
     import pyoxigraph as ox
 
-    from . import writegate
+    from ..ingest import writegate
 
     while True:
         try:
@@ -525,7 +525,7 @@ class QueryPool:
         For the server's own writes (creating an empty store). Writes from
         clients go through ``update``, which checks them against the shapes.
         """
-        from . import store as store_mod
+        from . import embedded as store_mod
 
         with self._lock.write():
             self._close_handles()

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import BadRequest
+from ..errors import BadRequest
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .queries import QueryPool
-from .settings import Settings
+from ..store.pool import QueryPool
+from ..settings import Settings
 
 
 def settings() -> Settings:

@@ -14,10 +14,13 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from . import negotiation as neg
-from . import pages, reconcile, sparql, views
-from .backend import Backend
-from .errors import BadRequest, CommuniqueError, NotFound, UnsupportedMediaType
-from .settings import Settings
+from . import pages
+from . import reconcile
+from . import protocol as sparql
+from . import views
+from ..backend import Backend
+from ..errors import BadRequest, CommuniqueError, NotFound, UnsupportedMediaType
+from ..settings import Settings
 
 log = logging.getLogger("communique.http")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import BadRequest
+from ..errors import BadRequest
 from .render import local_name
 
 DIP = "https://w3id.org/communique/ontology#"

@@ -18,8 +18,9 @@ from mappings import ArticleError, Engine, IRIs, bind, readers, to_graph
 from mappings.model import Extraction
 from mappings.text import Article
 
-from . import shacl, store as store_mod
-from .errors import ArticleRejected, BadRequest
+from . import shacl
+from ..store import embedded as store_mod
+from ..errors import ArticleRejected, BadRequest
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

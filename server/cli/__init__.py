@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import CommuniqueError
-from .settings import BY_NAME, SettingError, Settings
+from ..errors import CommuniqueError
+from ..settings import BY_NAME, SettingError, Settings
 
 EXTRACT_FORMATS = {"nt": "nt", "turtle": "turtle", "ttl": "turtle", "trig": "trig", "json-ld": "json-ld",
                    "jsonld": "json-ld", "nquads": "nquads"}
@@ -126,7 +126,7 @@ def main(argv=None) -> int:
 
 def cmd_extract(args, settings: Settings) -> int:
     from mappings.explain import explain
-    from .ingest import Pipeline, dataset
+    from ..ingest.pipeline import Pipeline, dataset
 
     pipeline = Pipeline(settings)
     graphs = []
@@ -170,8 +170,8 @@ def _merge(graphs):
 
 
 def cmd_ingest(args, settings: Settings) -> int:
-    from . import store as store_mod
-    from .ingest import Pipeline, Progress, article_files, plural
+    from ..store import embedded as store_mod
+    from ..ingest.pipeline import Pipeline, Progress, article_files, plural
 
     files = article_files(args.paths or [settings.seeds])
     started = time.perf_counter()
@@ -203,8 +203,8 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def cmd_remove(args, settings: Settings) -> int:
-    from . import store as store_mod
-    from .ingest import plural
+    from ..store import embedded as store_mod
+    from ..ingest.pipeline import plural
 
     failed = 0
     with store_mod.owned(settings.store, "communique remove") as store:
@@ -240,9 +240,9 @@ def _read_query(text: str) -> str:
 def cmd_query(args, settings: Settings) -> int:
     import pyoxigraph as ox
 
-    from . import negotiation as neg
-    from . import store as store_mod
-    from .errors import QuerySyntaxError
+    from ..web import negotiation as neg
+    from ..store import embedded as store_mod
+    from ..errors import QuerySyntaxError
 
     query = _read_query(args.sparql)
     if not Path(settings.store).exists():
@@ -267,8 +267,8 @@ def cmd_query(args, settings: Settings) -> int:
 
 
 def _format(name: str, table, what: str) -> str:
-    from . import negotiation as neg
-    from .errors import BadRequest, NotAcceptable
+    from ..web import negotiation as neg
+    from ..errors import BadRequest, NotAcceptable
 
     try:
         return neg.choose(None, table, name).media_type
@@ -279,8 +279,8 @@ def _format(name: str, table, what: str) -> str:
 
 def cmd_export(args, settings: Settings) -> int:
     from . import export
-    from . import store as store_mod
-    from .ingest import plural
+    from ..store import embedded as store_mod
+    from ..ingest.pipeline import plural
 
     if not Path(settings.store).exists():
         raise CommuniqueError(f"there is no store at {settings.store}; run `communique ingest` first")
@@ -305,9 +305,9 @@ def cmd_export(args, settings: Settings) -> int:
 def cmd_link(args, settings: Settings) -> int:
     from mappings.gazetteer import GazetteerError, load as load_gazetteer
 
-    from . import linking
+    from . import link as linking
     from . import wikidata as wd
-    from .ingest import plural
+    from ..ingest.pipeline import plural
 
     if args.accept:
         if args.paths:
@@ -337,7 +337,7 @@ def cmd_link(args, settings: Settings) -> int:
     if args.paths:
         import pyoxigraph as ox
 
-        from .ingest import Pipeline, article_files
+        from ..ingest.pipeline import Pipeline, article_files
 
         pipeline = Pipeline(settings)
         memory = ox.Store()
@@ -350,7 +350,7 @@ def cmd_link(args, settings: Settings) -> int:
         if failed and not subjects:
             return 1
     else:
-        from . import store as store_mod
+        from ..store import embedded as store_mod
 
         if not Path(settings.store).exists():
             raise CommuniqueError(f"there is no store at {settings.store}; run `communique ingest` first, "
@@ -393,8 +393,8 @@ def cmd_link(args, settings: Settings) -> int:
 def cmd_validate(args, settings: Settings) -> int:
     from mappings import ArticleError
 
-    from .errors import ArticleRejected
-    from .ingest import Pipeline, article_files, article_name, plural
+    from ..errors import ArticleRejected
+    from ..ingest.pipeline import Pipeline, article_files, article_name, plural
 
     files = article_files(args.paths or [settings.seeds])
     pipeline = Pipeline(settings)
@@ -419,9 +419,9 @@ def cmd_validate(args, settings: Settings) -> int:
 def cmd_serve(args, settings: Settings) -> int:
     import waitress
 
-    from .app import create_app
-    from .backend import Backend
-    from .ingest import plural
+    from ..web.app import create_app
+    from ..backend import Backend
+    from ..ingest.pipeline import plural
 
     started = time.perf_counter()
     backend = Backend(settings).open(progress=True)
@@ -430,7 +430,7 @@ def cmd_serve(args, settings: Settings) -> int:
             print(f"Built the store from {plural(len(backend.seeded.stored), 'seed article')} "
                   f"({len(backend.seeded.rejected)} rejected).", file=sys.stderr)
         app = create_app(settings, backend)
-        from .pages import warm
+        from ..web.pages import warm
 
         built = warm(app)
         print(f"Search indexes: {plural(built['names'][0], 'name')} in {built['names'][1] * 1000:.0f} ms, "
@@ -459,7 +459,7 @@ def waitress_errors(server, app) -> None:
     from waitress.channel import HTTPChannel
     from waitress.task import ErrorTask
 
-    from .app import handle_error
+    from ..web.app import handle_error
 
     class AppErrorTask(ErrorTask):
         def execute(self):

@@ -32,7 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from .errors import StoreBusy, StoreError
+from ..errors import StoreBusy, StoreError
 
 LOCK_NAME = "communique.lock"
 

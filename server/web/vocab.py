@@ -13,7 +13,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, SKOS
 
-from .settings import ROOT
+from ..settings import ROOT
 
 ONTOLOGY_FILE = ROOT / "ontology" / "diplomacy.ttl"
 SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from .errors import NotAcceptable
+from ..errors import NotAcceptable
 
 
 @dataclass(frozen=True)

@@ -25,15 +25,15 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from . import negotiation as neg
-from .errors import BadRequest, Forbidden, NotAcceptable, NotFound, Unauthorized, UnsupportedMediaType
+from ..errors import BadRequest, Forbidden, NotAcceptable, NotFound, Unauthorized, UnsupportedMediaType
 from .context import pool, settings
-from . import federation
-from .sparql_text import MAX_NESTING, apply_using, check_limits, mentions
+from ..store import federation
+from ..store.sparql_text import MAX_NESTING, apply_using, check_limits, mentions
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger("communique.sparql")
 
-QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+QUERIES_DIR = Path(__file__).resolve().parent / "examples"
 DIP = "https://w3id.org/communique/ontology#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -410,7 +410,7 @@ def void():
 
 
 def example_queries() -> list[dict]:
-    """The example queries shipped in server/queries/*.rq: a '# title' first line, then the query."""
+    """The example queries shipped in server/web/examples/*.rq: a '# title' first line, then the query."""
     out = []
     for path in sorted(QUERIES_DIR.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
@@ -421,7 +421,7 @@ def example_queries() -> list[dict]:
 
 
 def ui() -> Response:
-    """YASGUI, served from the npm package's bundle in server/static/yasgui/ (never a CDN)."""
+    """YASGUI, served from the npm package's bundle in server/web/static/yasgui/ (never a CDN)."""
     return Response(render_template("sparql.html", examples=example_queries(), endpoint=endpoint_url(),
                                     max_rows=settings().max_rows_html), mimetype="text/html")
 

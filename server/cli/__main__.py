@@ -1,0 +1,4 @@
+"""``python -m server.cli``: the same as the ``communique`` command."""
+from . import main
+
+raise SystemExit(main())

@@ -1,0 +1,12 @@
+"""The store: where the graph lives, and the only code that talks to it.
+
+* ``embedded`` — the default: a pyoxigraph directory, one named graph per article plus the
+  entities graph, with its owner lock and the atomic replace of an article's graph.
+* ``pool`` — the embedded store's query service: worker processes on read-only handles, so a
+  query that runs too long is killed, not waited for.
+* ``sparql_text`` and ``federation`` — what a SPARQL text asks for before it runs (depth
+  limits, SERVICE and LOAD targets), decided once for every backend.
+* ``sandbox`` — keeps the worker processes off the network.
+
+Knows nothing of Flask, pages or the ingest pipeline's rules.
+"""
