@@ -60,8 +60,10 @@ class Engine:
         self.treaty_anaphors = sorted((tuple(p.lower().split()) for p in lex["treaty_anaphors"]),
                                       key=len, reverse=True)
         self.pronouns = {p.lower() for p in lex["person_pronouns"]}
+        self.treaty_part_nouns = {w.lower() for w in lex.get("treaty_part_nouns", [])}
         self.object_pronouns = {p.lower() for p in lex.get("object_pronouns", [])}
         self.speaker_pronouns = set(lex.get("speaker_pronouns", []))
+        self.speaker_pronouns_lower = {p.lower() for p in self.speaker_pronouns}
         self.speech_verbs = {w.lower() for w in lex.get("speech_verbs", [])}
         self.existential_verbs = {w.lower() for w in lex.get("existential_verbs", [])}
         self.questioner_labels = {q.lower() for q in lex.get("questioner_labels", [])}
@@ -150,6 +152,7 @@ class _Run(MentionReader, FactReader):
         self.reference_exact = False  # the article's date is stated, not inferred from citations
         self.speaker: str | None = None  # the person speaking in a transcript's current turn
         self.quote_speaker: tuple[int, str] | None = None  # (paragraph, person) whose quotation runs on
+        self.issuer: str | None = None  # a release's letterhead ("Ministry of …" on a line of its own): its "we"
         self.last_place: str | None = None  # the place last named, for "there"
         self.dateline_place: str | None = None  # the place of a wire dateline, for "here"
         self.last_date: DateValue | None = None  # the last full date in the text, for "shortly afterwards"

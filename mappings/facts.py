@@ -10,6 +10,8 @@ from .linguistics import is_nominal, is_verb
 from .model import ACTOR_TYPES, DETERMINERS, Evidence, MeetingFact, PositionFact, Unit
 from .text import Sentence
 
+THIRD_PERSON: list[str] = []  # the parse's subject is a third-person pronoun that no unit resolves
+
 
 class FactReader:
     def group_at(self, units: list[Unit], i: int, types) -> int | None:
@@ -91,6 +93,11 @@ class FactReader:
         parsed = self.parses.get(s.index)
         if parsed is not None and parsed.has_parse:
             found = self.parse_subject(parsed, units, at)
+            if found is THIRD_PERSON:
+                # "we take note that our partners have said they will not join": "they" is not "we"
+                guess = self.subject(units, at)
+                first = {k for u in units[:at] if u.lower in self.e.speaker_pronouns_lower for k in u.actor}
+                return [] if guess and set(guess) <= first else guess
             if found:
                 return found
         return self.subject(units, at)
@@ -126,7 +133,11 @@ class FactReader:
             elif passive:
                 subj = []
             if subj:
-                return [k for head in subj for k in self._actors_at(parsed, units, head)]
+                found = [k for head in subj for k in self._actors_at(parsed, units, head)]
+                if not found and all(head.tag_ == "PRP" and head.lower_ not in self.e.speaker_pronouns_lower
+                                     for head in subj):
+                    return THIRD_PERSON  # "it", "they" that no unit resolves: the nearest actor, if it agrees
+                return found
             if verb.dep_ in ("relcl", "acl") and is_nominal(verb.head):
                 return self._actors_at(parsed, units, verb.head)
             if verb.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp") or verb.head is verb:

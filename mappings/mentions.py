@@ -203,6 +203,9 @@ class MentionReader:
                 i += 1
         if label_end is not None and self.speaker is None:
             self.speaker = self.label_person(toks[:label_end])  # "PRIME MINISTER SCOTT MORRISON:"
+        if self.issuer is None and s.paragraph <= 1 and len(pending) == 1 and pending[0][:2] == (0, n) \
+                and pending[0][2].etype in ("Organization", "State") and pending[0][2].refs:
+            self.issuer = pending[0][2].refs[0]  # a letterhead: the body on a line of its own, under the title
         covered = set()
         for i, j, _ in pending:
             covered.update(range(i, j))
@@ -354,6 +357,11 @@ class MentionReader:
             key = self.treaties[-1]
             self.mention(t.start, t.end, key)
             return self._unit(toks, i, i + 1, "Treaty", [key], []), i + 1
+        # "amendments to its provisions": the parts of the treaty in focus stand for it
+        if t.lower == "its" and i + 1 < len(toks) and toks[i + 1].lower in self.e.treaty_part_nouns and self.treaties:
+            key = self.treaties[-1]
+            self.mention(t.start, toks[i + 1].end, key)
+            return self._unit(toks, i, i + 2, "Treaty", [key], []), i + 2
         # "I", "we", "I'll": the speaker of a transcript or readout, named by the label of the turn
         word = CONTRACTION.sub("", t.text)
         if word in self.e.speaker_pronouns and i in self._quoted:
@@ -362,6 +370,10 @@ class MentionReader:
             return u, i + 1
         if word in self.e.speaker_pronouns and self.speaker:
             return self._unit(toks, i, i + 1, "Person", [self.speaker], [self.speaker]), i + 1
+        # "We call on all states to ratify …" in a release's own voice: the body of its letterhead
+        if word in self.e.speaker_pronouns and word.lower() in ("we", "us") and self.issuer:
+            etype = self.entities[self.issuer].type
+            return self._unit(toks, i, i + 1, etype, [self.issuer], [self.issuer]), i + 1
         # "he", "she", "she'll": the person last named as a subject
         if word.lower() in self.e.pronouns and self.persons:
             key = (self.subject_persons or self.persons)[-1]

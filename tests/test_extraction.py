@@ -34,6 +34,10 @@ STYLES_FLOORS = {"overall": 0.86, "pairs": 0.86, "dates": 0.90, "positions": 0.7
 # (after everything above): 0.599 (dates 0.209); a date line at the head and joint signings: 0.629;
 # day-first dates and the rest of the batch above: 0.658 (dates 0.457); everything after: 0.790.
 OWN_STYLES_FLOORS = {"overall": 0.77, "pairs": 0.84, "dates": 0.67, "positions": 0.69}
+# tests/corpus_styles2: eight more (wire, readout, transcript, analysis, briefing; 2011-2021; Nordic, South and
+# Southeast Asia, Latin America, Pacific), kept as a held-out check: no rule was tuned on its sentences. First
+# contact 0.839 (pairs 0.688, places 0.844, dates 0.824, positions 0.647, strict 0.500); unchanged since.
+STYLES2_FLOORS = {"overall": 0.83, "pairs": 0.68, "dates": 0.82, "positions": 0.64}
 
 
 def meetings(x):
@@ -133,12 +137,13 @@ def test_graph_has_article_metadata_and_evidence(seed_extraction):
 @pytest.mark.parametrize("corpus, floors", [("corpus", FLOORS), ("corpus_own", FLOORS),
                                             ("corpus_heldout", HELDOUT_FLOORS), ("corpus_blind", BLIND_FLOORS),
                                             ("corpus_styles_blind", STYLES_FLOORS),
-                                            ("corpus_styles", OWN_STYLES_FLOORS)])
+                                            ("corpus_styles", OWN_STYLES_FLOORS),
+                                            ("corpus_styles2", STYLES2_FLOORS)])
 def test_scorer_floors(tmp_path, corpus, floors):
     """The scorer of ../shared/eval (copied into tests/corpus) runs the real CLI on the dev
     corpus and on our own articles; the issue's floors hold on both."""
     directory = CORPUS.parent / corpus
-    env = {"PATH": f"{BIN}:/usr/bin:/bin"}
+    env = {"PATH": f"{BIN}:/usr/bin:/bin", "PYTHONPATH": str(CORPUS.parent.parent)}  # this checkout's code
     out = tmp_path / "score.json"
     run = subprocess.run([sys.executable, str(CORPUS / "score.py"), "--corpus", str(directory),
                           "--names", str(directory / "names.tsv"), "--json", str(out)],

@@ -87,6 +87,17 @@ def test_positions_by_syntax(engine, body, expected):
     assert expected in positions, positions
 
 
+def test_its_provisions_are_the_treaty_in_focus(engine):
+    """"its provisions", "its terms": the parts of the treaty last named stand for it; "its" with any
+    other noun is nobody's treaty."""
+    _, _, positions = run(engine, "Moscow signed the CFE Treaty in 1990. Washington now wants changes to its "
+                                  "provisions, and the Duma has come out against its terms.")
+    assert ("United States", "Support", "Treaty on Conventional Armed Forces in Europe", "Revision") in positions
+    assert ("State Duma", "Opposition", "Treaty on Conventional Armed Forces in Europe", "Ratification") in positions
+    _, _, positions = run(engine, "Moscow signed the CFE Treaty in 1990. The Duma has come out against its budget.")
+    assert not any(h == "State Duma" for h, _, _, _ in positions), positions
+
+
 def test_fight_for_is_not_opposition(engine):
     _, _, positions = run(engine, "Igor Ivanov kept fighting for the ABM treaty.")
     assert not any(stance == "Opposition" for _, stance, _, _ in positions)
@@ -125,6 +136,30 @@ def test_the_speaker_of_a_transcript_is_i_and_we(engine):
     holders = {h for h, _, _, _ in positions}
     assert "Mohammad Javad Zarif" in holders
     assert "Iran" not in holders  # the question is no stance
+
+
+RELEASE = ("---\ntitle: Statement on the review conference\ndate: 2016-03-08\n---\n\n"
+           "Federal Ministry for European and International Affairs\nPress release\n\nVienna, 8 March 2016\n\n")
+
+
+def test_we_of_a_release_is_the_body_of_its_letterhead(engine):
+    """A release's own "we", outside any quotation, is the body named on a line of its own under the title."""
+    _, _, positions = run(engine, "We firmly support the Kyoto Protocol.", head=RELEASE)
+    assert ("Federal Ministry for European and International Affairs", "Support", "Kyoto Protocol", None) in positions
+    # no letterhead, no issuer: "we" names nobody
+    _, _, positions = run(engine, "Vienna, 8 March 2016\n\nWe firmly support the Kyoto Protocol.",
+                          head=RELEASE.split("Federal")[0])
+    assert not positions, positions
+
+
+def test_they_is_not_we(engine):
+    """An unresolved "they" as the subject of the cue is not the "we" named before it."""
+    _, _, positions = run(engine, "We note that our partners have said they will not ratify the Kyoto Protocol.",
+                          head=RELEASE)
+    assert not any(h == "Federal Ministry for European and International Affairs" for h, _, _, _ in positions)
+    # "it" still falls back to the actor named before it
+    _, _, positions = run(engine, "Russia announced that it would leave the Open Skies Treaty.")
+    assert ("Russia", "Support", "Treaty on Open Skies", "Withdrawal") in positions, positions
 
 
 def test_surname_of_an_unknown_person_is_the_same_entity(engine):
