@@ -290,7 +290,7 @@ class FactReader:
             while p > lo and units[p].lower == "the":
                 p -= 1
             prev = units[p].lower if k else ""
-            if u.has_type(("Place",)) and prev in markers:
+            if u.has_type(("Place",)) and prev in markers and not self._describes_treaty(u):
                 places.append(u)
             if u.etype == "Date":
                 dates.append(u)
@@ -328,6 +328,31 @@ class FactReader:
                 return tok
             tok = tok.head
         return tok
+
+    def _describes_treaty(self, unit) -> bool:
+        """Is the place part of a treaty's description ("a treaty on cooperation in the Barents Sea"):
+        does its phrase hang, through another noun, on a treaty noun before it reaches a verb? A place
+        hung on the treaty noun itself ("signed the treaty in Oslo") may be the parser's attachment
+        of the verb's place, and stays."""
+        parsed = self.parses.get(self.sentence_index)
+        tok = parsed.token_at(unit.start) if parsed is not None and parsed.has_parse else None
+        nouns = 0
+        for _ in range(8):
+            if tok is None or tok.head is tok:
+                return False
+            if tok.dep_ == "prep" and tok.i and tok.doc[tok.i - 1].lower_ in self.e.treaty_heads and nouns:
+                # "a treaty on delimitation in the Barents Sea", whose "on" the parser gave the verb: a sea
+                # or a region is what the treaty is about; a city ("an agreement on fisheries in Oslo")
+                # may still be where it was signed
+                return all(self.entities[r].kind_of in self.e.described_place_kinds for r in unit.refs)
+            if is_verb(tok.head):
+                return False
+            tok = tok.head
+            if tok.lower_ in self.e.treaty_heads:
+                return nouns > 0
+            if is_nominal(tok):
+                nouns += 1
+        return False
 
     def _attached(self, unit, verb) -> bool:
         """Does the unit's phrase hang on `verb` (through prepositions and nouns, not another verb)?"""

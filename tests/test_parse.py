@@ -162,6 +162,18 @@ def test_they_is_not_we(engine):
     assert ("Russia", "Support", "Treaty on Open Skies", "Withdrawal") in positions, positions
 
 
+@pytest.mark.parametrize("body, place", [
+    # a sea in the treaty's description is what the treaty is about
+    ("Igor Ivanov and Jonas Gahr Store signed an accord on fishing quotas and research in the Barents Sea.", None),
+    # a city there may be where it was signed; and the verb's own place stays
+    ("Igor Ivanov and Jonas Gahr Store signed an accord on fishing quotas in Oslo.", "Oslo"),
+    ("Igor Ivanov and Jonas Gahr Store signed the accord in Oslo.", "Oslo"),
+])
+def test_a_place_in_a_treatys_description_is_not_the_meetings(engine, body, place):
+    _, meetings, _ = run(engine, body)
+    assert {p for _, p, _ in meetings} == {place}, meetings
+
+
 def test_surname_of_an_unknown_person_is_the_same_entity(engine):
     x, meetings, _ = run(engine, "Rebel commander Rodrigo Londono arrived in Havana. Igor Ivanov met Londono there.")
     assert any(people == {"Rodrigo Londono", "Igor Ivanov"} for people, _, _ in meetings), meetings
