@@ -62,6 +62,7 @@ class Engine:
         self.pronouns = {p.lower() for p in lex["person_pronouns"]}
         self.treaty_part_nouns = {w.lower() for w in lex.get("treaty_part_nouns", [])}
         self.described_place_kinds = set(lex.get("described_place_kinds", []))
+        self.nonperson_relatives = {w.lower() for w in lex.get("nonperson_relatives", [])}
         self.object_pronouns = {p.lower() for p in lex.get("object_pronouns", [])}
         self.speaker_pronouns = set(lex.get("speaker_pronouns", []))
         self.speaker_pronouns_lower = {p.lower() for p in self.speaker_pronouns}

@@ -236,6 +236,13 @@ class FactReader:
             # "flew to New Delhi on 12 June and met Singh": the place and date of the verb it is coordinated with
             p2, d2 = self._coordinated_place_date(units, m.start)
             place, date = place or p2, date if (date or no_date) else d2
+        if (place is None or (date is None and not no_date)) and self._relative_on_the_noun(units, m):
+            # "a meeting between A and B, which had been planned for today in Vienna,": "which" is
+            # no person, so its clause is about the meeting noun, and so are its place and date
+            plo, phi = self.clause_span(units, units[m.end + 1].clause)
+            p2, d2, nd2 = self._clause_place_date(units, plo, phi)
+            place, no_date = place or p2, no_date or (date is None and nd2)
+            date = date or d2
         if date is None and not no_date and self.reference_exact and any(
                 units[k].lower == "just" and units[k - 1].lower in ("have", "has", "'ve", "’ve") for k in range(lo + 1, hi)):
             date = self.reference  # "we have just finished a meeting": today, the article's stated date
@@ -275,6 +282,16 @@ class FactReader:
             if date is None and not no_date and (names_venue or (just_set and place == v_place)):
                 date = v_date
         return place, date
+
+    def _relative_on_the_noun(self, units, m) -> bool:
+        """Does a ", which …" clause follow a nominal meeting that ends with its persons ("talks between
+        A and B, which …")? The relative pronoun cannot stand for the persons, so it is the meeting's."""
+        if m.end + 1 >= len(units) or units[m.end].lower != "," \
+                or units[m.end + 1].lower not in self.e.nonperson_relatives or units[m.end - 1].etype != "Person":
+            return False
+        verb = self._trigger_verb(units, m.start)
+        tok = self.parses[self.sentence_index].token_at(units[m.start].start) if verb is not None else None
+        return tok is not None and is_nominal(tok)
 
     def _clause_place_date(self, units, lo, hi, markers=None, trigger=None):
         """The place (after a location marker) and the date of a clause. Where the clause holds

@@ -174,6 +174,19 @@ def test_a_place_in_a_treatys_description_is_not_the_meetings(engine, body, plac
     assert {p for _, p, _ in meetings} == {place}, meetings
 
 
+@pytest.mark.parametrize("body, meeting", [
+    # "which" is no person: its clause is about the talks, and gives their place and date
+    ("Talks between Igor Ivanov and Madeleine Albright, which were held in Geneva on March 3, made no progress.",
+     ("Geneva", "1999-03-03")),
+    # "who" may be the person's: the place and date of the person's arrival are not the talks'
+    ("Talks between Igor Ivanov and Madeleine Albright, who flew to Geneva on March 3, made no progress.",
+     (None, None)),
+])
+def test_a_relative_clause_on_a_nominal_meeting(engine, body, meeting):
+    _, meetings, _ = run(engine, body)
+    assert {(p, d) for _, p, d in meetings} == {meeting}, meetings
+
+
 def test_surname_of_an_unknown_person_is_the_same_entity(engine):
     x, meetings, _ = run(engine, "Rebel commander Rodrigo Londono arrived in Havana. Igor Ivanov met Londono there.")
     assert any(people == {"Rodrigo Londono", "Igor Ivanov"} for people, _, _ in meetings), meetings
