@@ -424,8 +424,10 @@ class FactReader:
         for name in emit.get("participants", []):
             if name == "subject" and "subject" not in m.captures:
                 refs = self.subject_of(s, units, m.start)
-            else:
+            elif name in m.captures:
                 refs = self.refs(units, m.captures[name])
+            else:
+                continue  # an optional spec that matched nothing captured nothing
             if name == each:
                 groups = [[r] for r in refs]
             else:

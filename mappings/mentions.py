@@ -410,6 +410,16 @@ class MentionReader:
         named = self.treaty_name(toks, i, hit_at)
         if named:
             return named
+        # "the Ivanov-Albright meeting": two surnames joined by a hyphen are both persons
+        parts = t.text.split("-")
+        if len(parts) == 2 and all(p[:1].isupper() and p.isalpha() for p in parts):
+            keys = [self.surname(p) for p in parts]
+            if all(keys) and keys[0] != keys[1]:
+                offset = t.start
+                for p, key in zip(parts, keys):
+                    self.mention(offset, offset + len(p), key)
+                    offset += len(p) + 1
+                return self._unit(toks, i, i + 1, "Person", keys, keys), i + 1
         # surnames of persons named before, or unique in the gazetteer
         if t.is_title and t.text.isalpha() and t.lower not in self.e.months:
             key = self.surname(t.text) or (self.surname(t.text.title()) if t.text.isupper() and len(t.text) > 3 else None)

@@ -187,6 +187,15 @@ def test_a_relative_clause_on_a_nominal_meeting(engine, body, meeting):
     assert {(p, d) for _, p, d in meetings} == {meeting}, meetings
 
 
+def test_a_hyphenated_pair_of_surnames_before_a_meeting_noun(engine):
+    body = ("Igor Ivanov arrived in Geneva, where Madeleine Albright was waiting. "
+            "The Ivanov-Albright talks on March 3 made no progress.")
+    _, meetings, _ = run(engine, body)
+    assert (frozenset({"Igor Ivanov", "Madeleine Albright"}), None, "1999-03-03") in meetings, meetings
+    x, _, _ = run(engine, body)
+    assert not any(e.label == "Ivanov-Albright" for e in x.entities.values())  # no person of that name
+
+
 def test_surname_of_an_unknown_person_is_the_same_entity(engine):
     x, meetings, _ = run(engine, "Rebel commander Rodrigo Londono arrived in Havana. Igor Ivanov met Londono there.")
     assert any(people == {"Rodrigo Londono", "Igor Ivanov"} for people, _, _ in meetings), meetings
