@@ -63,6 +63,7 @@ class Engine:
         self.treaty_part_nouns = {w.lower() for w in lex.get("treaty_part_nouns", [])}
         self.described_place_kinds = set(lex.get("described_place_kinds", []))
         self.nonperson_relatives = {w.lower() for w in lex.get("nonperson_relatives", [])}
+        self.plural_pronouns = {w.lower() for w in lex.get("plural_pronouns", [])}
         self.object_pronouns = {p.lower() for p in lex.get("object_pronouns", [])}
         self.speaker_pronouns = set(lex.get("speaker_pronouns", []))
         self.speaker_pronouns_lower = {p.lower() for p in self.speaker_pronouns}
@@ -154,6 +155,7 @@ class _Run(MentionReader, FactReader):
         self.reference_exact = False  # the article's date is stated, not inferred from citations
         self.speaker: str | None = None  # the person speaking in a transcript's current turn
         self.quote_speaker: tuple[int, str] | None = None  # (paragraph, person) whose quotation runs on
+        self.last_group: tuple[int, list[str]] | None = None  # (sentence, persons) of the last "the two men"
         self.issuer: str | None = None  # a release's letterhead ("Ministry of …" on a line of its own): its "we"
         self.last_place: str | None = None  # the place last named, for "there"
         self.dateline_place: str | None = None  # the place of a wire dateline, for "here"

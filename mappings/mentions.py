@@ -324,6 +324,7 @@ class MentionReader:
                     if len(people) == count:
                         end = start + 1 + len(words)
                         u = self._unit(toks, i, end, "Person", people[::-1], people[::-1])
+                        self.last_group = (self.sentence_index, people[::-1])
                         return u, end
             # "Both came out in favor …", "the two agreed …": no noun, a verb follows
             nxt = toks[start + 1] if start + 1 < len(toks) else None
@@ -331,6 +332,7 @@ class MentionReader:
                     and self.verb_at(nxt) is not False:
                 people = self.group_in_focus(count)
                 if len(people) == count:
+                    self.last_group = (self.sentence_index, people)
                     return self._unit(toks, i, start + 1, "Person", people, people), start + 1
         # "an agreement extending Russia's lease of Baikonur": a gazetteer treaty by its description
         described = self.described_treaty(toks, i, hit_at)
@@ -374,6 +376,11 @@ class MentionReader:
         if word in self.e.speaker_pronouns and word.lower() in ("we", "us") and self.issuer:
             etype = self.entities[self.issuer].type
             return self._unit(toks, i, i + 1, etype, [self.issuer], [self.issuer]), i + 1
+        # "They held talks": the group just named ("the two men"), or the people of the meeting just reported
+        if word.lower() in self.e.plural_pronouns:
+            group = self.group_for_they()
+            if group:
+                return self._unit(toks, i, i + 1, "Person", group, group), i + 1
         # "he", "she", "she'll": the person last named as a subject
         if word.lower() in self.e.pronouns and self.persons:
             key = (self.subject_persons or self.persons)[-1]
@@ -657,6 +664,18 @@ class MentionReader:
         entity = self.entities[unit.refs[0]]
         entity.label = " ".join([t.text for t in kept] + [toks[k].text])
         return unit, end
+
+    def group_for_they(self) -> list[str]:
+        """The people "they" stands for: a group anaphor of this sentence or the one before, else the
+        persons of a meeting reported there; else nobody (a state's "they" is left alone)."""
+        if self.last_group and self.last_group[0] >= self.sentence_index - 1:
+            return list(self.last_group[1])
+        if self.meetings:
+            last = self.meetings[-1]
+            people = [p for p in last.participants if self.entities[p].type == "Person"]
+            if len(people) >= 2 and max(e.sentence.index for e in last.evidence) >= self.sentence_index - 1:
+                return people
+        return []
 
     def group_in_focus(self, count: int) -> list[str]:
         """"the two ministers", "both leaders": the people of the meeting in focus (reported in this

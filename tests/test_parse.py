@@ -196,6 +196,16 @@ def test_a_hyphenated_pair_of_surnames_before_a_meeting_noun(engine):
     assert not any(e.label == "Ivanov-Albright" for e in x.entities.values())  # no person of that name
 
 
+def test_they_is_the_group_in_focus(engine):
+    """"They" is the group just named ("the two ministers") or the people of the meeting just reported;
+    with neither, nobody (states that "they" may stand for are not guessed)."""
+    _, meetings, _ = run(engine, "Igor Ivanov signed the ABM Treaty with Madeleine Albright. The two ministers "
+                                 "embraced. They held talks on March 3 in Geneva.")
+    assert (frozenset({"Igor Ivanov", "Madeleine Albright"}), "Geneva", "1999-03-03") in meetings, meetings
+    _, meetings, _ = run(engine, "Russia and China oppose the plan. They held talks on March 3 in Geneva.")
+    assert not meetings, meetings
+
+
 def test_surname_of_an_unknown_person_is_the_same_entity(engine):
     x, meetings, _ = run(engine, "Rebel commander Rodrigo Londono arrived in Havana. Igor Ivanov met Londono there.")
     assert any(people == {"Rodrigo Londono", "Igor Ivanov"} for people, _, _ in meetings), meetings
