@@ -24,8 +24,9 @@ Quirks handled (Virtuoso 7.2.5, see tests/virtuoso/README.md):
 * a POST of ``application/sparql-query`` hangs: queries go by GET, or a form POST when long;
 * results are cut silently at ``ResultSetMaxRows`` (header ``X-SPARQL-MaxRows``): a cut result is
   refused (502), never passed on as complete; communique's own reads page below the cap;
-* the union default graph includes Virtuoso's system graphs: they are excluded from every query
-  (``define input:default-graph-exclude`` / ``named-graph-exclude``) and from ``named_graphs``;
+* the union default graph includes Virtuoso's system graphs (about 5,600 triples): communique's own
+  reads (quads, named graphs, the write gate's copy) leave them out; a client's query sees them (the
+  ``define input:*-graph-exclude`` pragmas would hide them, but break ``GRAPH <iri>`` patterns in 7.2.5);
 * blank nodes come back as ``nodeID://…``, which is not a blank node label: rewritten;
 * ``INSERT DATA`` refuses blank nodes: communique's inserts that hold one are sent as
   ``INSERT { … } WHERE {}``;
@@ -146,16 +147,17 @@ class Connection:
             self.hidden = tuple(g for g in graphs if g in VIRTUOSO_SYSTEM or g.endswith("/DAV/")
                                 or urlsplit(g).path == endpoint.path and urlsplit(g).port == endpoint.port)
 
-    def prologue(self) -> str:
-        return "".join(f"define input:default-graph-exclude <{g}> define input:named-graph-exclude <{g}> "
-                       for g in self.hidden)
+    def hide(self, var: str = "?g") -> str:
+        """A filter that keeps the store's system graphs out of communique's own reads."""
+        if not self.hidden:
+            return ""
+        return f" FILTER({var} NOT IN ({', '.join(f'<{g}>' for g in self.hidden)}))"
 
     def _send(self, text: str, accept: str, deadline: float, params: list | None = None, prefix: bool = True):
         """Send a query (GET, or form POST when long: never a direct POST, which Virtuoso 7.2.5 leaves hanging);
         the response, its body not read yet."""
         if prefix:
             self.probe()
-            text = self.prologue() + text
         fields = [("query", text), *(params or [])]
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -212,13 +214,40 @@ class Connection:
         self.session.close()
 
 
-def _insert_for(text: str) -> str:
-    """Virtuoso refuses blank nodes in INSERT DATA: communique's own ``… ; INSERT DATA { … }`` (always the last
-    operation it writes) is sent as ``INSERT { … } WHERE {}`` when it holds one, which inserts the same."""
+BATCH = 500  # triples in one INSERT DATA operation (Virtuoso 7.2.5 refuses ~2,000: "SQL text exceeded 10000 lines")
+
+
+def _insert_for(text: str, batch: int = BATCH) -> str:
+    """communique's own ``… ; INSERT DATA { GRAPH <g> {\n<N-Triples>\n} … }`` (always the last operation it
+    writes, one triple a line), as the store can take it, still one request (one transaction): split into
+    INSERT DATA operations of at most ``batch`` triples; or, when it holds a blank node (which Virtuoso
+    refuses in INSERT DATA, and which must stay one node), one ``INSERT { … } WHERE {}``."""
     at = text.find("INSERT DATA {")
-    if at < 0 or "_:" not in text[at:]:
+    if at < 0:
         return text
-    return text[:at] + "INSERT {" + text[at + len("INSERT DATA {"):] + " WHERE {}"
+    head, body = text[:at], text[at + len("INSERT DATA {"):]
+    if "_:" in body:
+        return head + "INSERT {" + body + " WHERE {}"
+    graphs, current = [], None
+    for line in body.splitlines():
+        line = line.strip()
+        if line.startswith("GRAPH <") and line.endswith("{"):
+            current = (line[len("GRAPH "):-1].strip(), [])
+            graphs.append(current)
+            rest = ""
+        elif line.startswith("GRAPH <") and "{" in line:  # GRAPH <g> { <first triple> on one line
+            g, rest = line[len("GRAPH "):].split("{", 1)
+            current = (g.strip(), [])
+            graphs.append(current)
+            line = rest.strip()
+        if current is None or not line or line in ("}", "} }", "}}") or line.startswith("GRAPH <"):
+            continue
+        current[1].append(line)
+    ops = []
+    for graph, lines in graphs:
+        for i in range(0, len(lines), batch):
+            ops.append(f"INSERT DATA {{ GRAPH {graph} {{\n" + "\n".join(lines[i:i + batch]) + "\n} }")
+    return head + " ;\n".join(ops) if ops else head.rstrip().rstrip(";")
 
 
 class RemoteHandle:
@@ -262,7 +291,7 @@ class RemoteHandle:
         graph = str(g) if g is not None else "?g"
         variables = [f"?{n}" for n, t in terms if t is None]
         select = " ".join(variables) if variables else "*"
-        body = f"GRAPH {graph} {{ {pattern} }}"
+        body = f"GRAPH {graph} {{ {pattern} }}" + (self.conn.hide() if g is None else "")
         return self._paged(select, body, variables, terms)
 
     def _paged(self, select, body, variables, terms):
@@ -286,7 +315,8 @@ class RemoteHandle:
         return self.quads_for_pattern(None, None, None, None)
 
     def named_graphs(self):
-        return iter([row["g"] for row in self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return iter([row["g"] for row in self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}"
+                                                    f"{self.conn.hide()} }}")
                      if isinstance(row["g"], ox.NamedNode)])
 
     def contains_named_graph(self, graph) -> bool:
