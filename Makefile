@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 YASGUI := server/web/static/yasgui/yasgui.min.js
 CYTOSCAPE := server/web/static/cytoscape/cytoscape.min.js
 
-.PHONY: install serve test bench score clean
+.PHONY: install serve test bench score clean virtuoso
 
 install: $(VENV)/.installed $(YASGUI) $(CYTOSCAPE)
 
@@ -19,6 +19,12 @@ test: install
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
+
+# A private Virtuoso 7 on 127.0.0.1:8891 (database in data/virtuoso, fresh each time) for --store
+# http://127.0.0.1:8891/sparql; installs the Debian package when it is missing. Stop: kill $$(cat data/virtuoso/virtuoso.pid)
+virtuoso: $(VENV)/.installed
+	command -v virtuoso-t >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y virtuoso-opensource; }
+	$(BIN)/python tests/virtuoso/instance.py data/virtuoso 8891 1112
 
 score: $(VENV)/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python tests/corpus/score.py --corpus tests/corpus --names tests/corpus/names.tsv

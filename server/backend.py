@@ -1,4 +1,6 @@
-"""The running service's hold on its store: the owner lock, the query pool, the ingest gate."""
+"""The running service's hold on its store: the owner lock, the query service, the ingest gate.
+
+The store is a directory (embedded: locked, worker processes) or a URL (remote: ``store/remote.py``)."""
 from __future__ import annotations
 
 import logging
@@ -6,6 +8,7 @@ from pathlib import Path
 
 from .store import embedded as store_mod
 from .ingest.pipeline import IngestResult, Pipeline, Progress, article_files
+from .store.base import QueryService, is_remote
 from .store.pool import QueryPool
 from .settings import Settings
 
@@ -22,12 +25,15 @@ class Backend:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.path = Path(settings.store)
+        self.remote = is_remote(settings.store)
         self.lock = store_mod.StoreLock(self.path)
         self.pipeline = Pipeline(settings)
-        self.pool: QueryPool | None = None
+        self.pool: QueryService | None = None  # QueryPool (embedded) or RemoteService
         self.seeded: IngestResult | None = None
 
     def open(self, seed: bool = True, progress: bool = False) -> "Backend":
+        if self.remote:
+            return self._open_remote(seed, progress)
         self.lock.acquire(f"communique serve on {self.settings.host}:{self.settings.port}")
         try:
             empty = store_mod.is_empty(self.path)
@@ -53,6 +59,27 @@ class Backend:
         except BaseException:
             self.lock.release()
             raise
+        return self
+
+    def _open_remote(self, seed: bool, progress: bool) -> "Backend":
+        """A remote SPARQL store (``store/remote.py``): no owner lock, the same seeding and the same base rules."""
+        from .store.remote import RemoteService
+
+        self.pool = RemoteService(self.settings)
+        handle = self.pool.handle()
+        base = store_mod.minted_base(handle)
+        if base and self.settings.extra.get("base_iri_derived") and base != self.settings.base_iri:
+            log.warning("the store %s holds IRIs under %s: serving them under it", self.path, base)
+            self.settings.base_iri = base
+            self.pipeline = Pipeline(self.settings)
+        seeds = Path(self.settings.seeds)
+        if seed and base is None and seeds.exists():
+            files = article_files([seeds])
+            if files:
+                log.info("the store %s holds no article: building it from %d articles in %s", self.settings.store,
+                         len(files), seeds)
+                self.seeded = self.pool.write(lambda h: self.pipeline.ingest(h, files, Progress(len(files),
+                                                                                               quiet=not progress)))
         return self
 
     def _adopt_store_base(self):

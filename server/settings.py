@@ -29,7 +29,17 @@ class Setting:
 
 
 TABLE = [
-    Setting("store", "./data/store", "Directory of the Oxigraph store."),
+    Setting("store", "./data/store", "Directory of the Oxigraph store, or the http(s) URL of a remote SPARQL 1.1 "
+            "query endpoint (README, \"Remote store\")."),
+    Setting("store_update", "", "Remote store: its SPARQL Update endpoint; empty: by its layout (Virtuoso "
+            "/sparql, or /sparql-auth with a user; Fuseki …/update beside …/sparql)."),
+    Setting("store_graph_store", "", "Remote store: its Graph Store Protocol endpoint; empty: by its layout "
+            "(Virtuoso /sparql-graph-crud(-auth); Fuseki …/data)."),
+    Setting("store_user", "", "Remote store: the user its writes authenticate as; empty: none."),
+    Setting("store_password", "", "Remote store: that user's password."),
+    Setting("store_auth", "digest", "Remote store: how writes authenticate, digest or basic."),
+    Setting("store_page", 10000, "Remote store: rows per page when communique reads quads from it (below its "
+            "result cap, Virtuoso's ResultSetMaxRows).", int),
     Setting("base_iri", "", "Base of every IRI the tool mints ({base}id/…); empty: the base of the IRIs "
             "already in the store, else http://localhost:{port}/ (the host instead of localhost when it is "
             "neither a loopback nor a wildcard address)."),
@@ -64,6 +74,12 @@ class SettingError(ValueError):
 @dataclass
 class Settings:
     store: str = "./data/store"
+    store_update: str = ""
+    store_graph_store: str = ""
+    store_user: str = ""
+    store_password: str = field(default="", repr=False)
+    store_auth: str = "digest"
+    store_page: int = 10000
     base_iri: str = ""  # empty: derived from host and port by check(), or the store's own (Backend)
     seeds: str = str(ROOT / "seeds")
     gazetteer: str = str(ROOT / "mappings" / "gazetteer")
@@ -114,6 +130,10 @@ class Settings:
                      "wikidata_rate"):
             if getattr(self, name) <= 0:
                 raise SettingError(f"{name} must be greater than 0")
+        if self.store_auth not in ("digest", "basic"):
+            raise SettingError(f"store_auth must be digest or basic, not {self.store_auth!r}")
+        if self.store_page <= 0:
+            raise SettingError("store_page must be greater than 0")
         if not 0 < self.port < 65536:
             raise SettingError(f"port must be between 1 and 65535, not {self.port}")
         if self.network_sandbox not in ("auto", "namespace", "seccomp"):
@@ -124,6 +144,11 @@ class Settings:
             for entry in entries:
                 if not entry.lower().startswith(("http://", "https://")):
                     raise SettingError(f"{name}: {entry!r} is not an http(s) IRI")
+
+    @property
+    def remote(self) -> bool:
+        """Whether the store is a remote SPARQL endpoint (a URL), not a directory."""
+        return self.store.lower().startswith(("http://", "https://"))
 
     @property
     def services(self) -> tuple[str, ...]:

@@ -73,10 +73,11 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, tmp: Path, *extra: str, env: dict | None = None, base_iri: bool = True):
+    def __init__(self, tmp: Path, *extra: str, env: dict | None = None, base_iri: bool = True,
+                 store: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.store = tmp / "store"
+        self.store = store or tmp / "store"  # a directory, or a remote store's URL
         self.log = open(tmp / "serve.log", "w+")
         environ = dict(os.environ, **(env or {}))
         environ.pop("COMMUNIQUE_STORE", None)

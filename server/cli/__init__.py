@@ -14,6 +14,9 @@ EXTRACT_FORMATS = {"nt": "nt", "turtle": "turtle", "ttl": "turtle", "trig": "tri
                    "jsonld": "json-ld", "nquads": "nquads"}
 
 
+REMOTE = ("store_update", "store_graph_store", "store_user", "store_password", "store_auth", "store_page")  # a remote --store
+
+
 def _setting_flags(parser: argparse.ArgumentParser, *names: str):
     for name in names:
         s = BY_NAME[name]
@@ -44,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "conform, each as its own named graph (re-ingesting replaces it). Exits 1 if any article was "
                 "rejected; a rejected article changes nothing in the store.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="article files or directories of *.txt")
-    _setting_flags(p, "store", "base_iri", "seeds", "gazetteer", "rules")
+    _setting_flags(p, "store", *REMOTE, "base_iri", "seeds", "gazetteer", "rules")
 
     p = command("remove", "remove articles from the store",
                 "Remove each article, named by its id (the file name without its suffix, or the row id of a JSON "
@@ -52,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "and the description of every entity that no other stored article uses. Each article is removed "
                 "in one transaction; nothing else changes. Exits 1 if an article is not in the store.")
     p.add_argument("ids", nargs="+", metavar="ID", help="article ids (file stem or row id), or article IRIs")
-    _setting_flags(p, "store", "base_iri")
+    _setting_flags(p, "store", *REMOTE, "base_iri")
 
     p = command("query", "run a SPARQL query against the store",
                 "Run one SPARQL query against the store (the default graph is the union of the article "
@@ -62,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "(CONSTRUCT, DESCRIBE): turtle, nt, jsonld, rdfxml, trig, nquads; "
                                                   "and the aliases the server takes (ttl, json-ld, rdf+xml, …). "
                                                   "Default: tsv or turtle")
-    _setting_flags(p, "store")
+    _setting_flags(p, "store", *REMOTE, "query_timeout")
 
     p = command("export", "write the graph's meetings, positions or entities as CSV or JSON",
                 "Write every meeting, position or entity (actor, place, treaty) of the store as CSV or JSON, "
@@ -99,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("serve", "serve the SPARQL endpoint and Linked Data (builds an empty store from the seeds)",
                 "Serve the SPARQL endpoint, the Linked Data pages, search and reconciliation (/reconcile) with waitress. "
                 "An empty store is first built from the seeds.")
-    _setting_flags(p, "host", "port", "store", "base_iri", "seeds", "gazetteer", "rules", "query_timeout", "query_workers", "threads",
+    _setting_flags(p, "host", "port", "store", *REMOTE, "base_iri", "seeds", "gazetteer", "rules", "query_timeout", "query_workers", "threads",
                    "max_body", "max_rows_html", "page_size", "update_token", "service_allowlist", "load_allowlist",
                    "network_sandbox")
     return parser
@@ -171,11 +174,12 @@ def _merge(graphs):
 
 def cmd_ingest(args, settings: Settings) -> int:
     from ..store import embedded as store_mod
+    from ..store.base import owned
     from ..ingest.pipeline import Pipeline, Progress, article_files, plural
 
     files = article_files(args.paths or [settings.seeds])
     started = time.perf_counter()
-    with store_mod.owned(settings.store, "communique ingest") as store:
+    with owned(settings, "communique ingest") as store:
         base = store_mod.minted_base(store) if settings.extra.get("base_iri_derived") else None
         if base and base != settings.base_iri:  # no base was set: keep the store's, never mix two in one store
             print(f"The store holds IRIs under {base}: minting the new ones there too (--base-iri changes it).",
@@ -204,10 +208,11 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 def cmd_remove(args, settings: Settings) -> int:
     from ..store import embedded as store_mod
+    from ..store.base import owned
     from ..ingest.pipeline import plural
 
     failed = 0
-    with store_mod.owned(settings.store, "communique remove") as store:
+    with owned(settings, "communique remove") as store:
         base = (store_mod.minted_base(store) if settings.extra.get("base_iri_derived") else None) or settings.base_iri
         for ident in args.ids:
             iri = ident if ident.startswith(("http://", "https://")) else f"{base}id/article/{ident}"
@@ -245,6 +250,8 @@ def cmd_query(args, settings: Settings) -> int:
     from ..errors import QuerySyntaxError
 
     query = _read_query(args.sparql)
+    if settings.remote:
+        return _remote_query(query, args, settings)
     if not Path(settings.store).exists():
         raise CommuniqueError(f"there is no store at {settings.store}; run `communique ingest` first")
     with store_mod.owned(settings.store, "communique query") as store:
@@ -263,6 +270,34 @@ def cmd_query(args, settings: Settings) -> int:
         except OSError as exc:
             raise CommuniqueError(f"the query failed: {exc}") from None
         out.flush()
+    return 0
+
+
+def _remote_query(query: str, args, settings: Settings) -> int:
+    """``communique query`` on a remote store: the same limits and checks as /sparql, the same formats."""
+    from ..web import negotiation as neg
+    from ..store import federation, sparql_text
+    from ..store.remote import RemoteService
+
+    sparql_text.check_limits(query)
+    service = RemoteService(settings)
+    try:
+        if sparql_text.mentions(query, "service"):
+            services, loads, unprovable = service.analyse(query, False)
+            try:
+                federation.check(federation.Remote(services, loads, unprovable), (), (), False)
+            except federation.Refused as exc:
+                raise CommuniqueError(str(exc)) from None
+        graphs = sparql_text.query_form(query) in ("CONSTRUCT", "DESCRIBE")
+        media = (_format(args.format or "turtle", neg.GRAPHS, "graph") if graphs
+                 else _format(args.format or "tsv", neg.RESULTS, "results"))
+        result = service.query(query, {"solutions": media, "boolean": media, "triples": media})
+        out = sys.stdout.buffer
+        for chunk in result.chunks:
+            out.write(chunk)
+        out.flush()
+    finally:
+        service.close()
     return 0
 
 

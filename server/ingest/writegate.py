@@ -62,9 +62,9 @@ def apply(store: ox.Store, update: str, base_iri: str | None = None, articles: s
     ms = {}
     started = time.perf_counter()
     existed = {name: _exists(store, _graph(name)) for name in probe}
-    before = list(store)  # one pass over the store (the slow part): for the copy and the diff
     mem = ox.Store()
-    mem.extend(before)
+    mem.extend(store)  # one pass over the store (the slow part): for the copy and the diff
+    before = list(mem)  # as pyoxigraph holds them (a remote store's xsd:nonNegativeInteger reads back as xsd:integer)
     ms["copy"] = _since(started)
     t = time.perf_counter()
     mem.update(update, **({"base_iri": base_iri} if base_iri else {}))

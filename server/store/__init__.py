@@ -1,5 +1,9 @@
 """The store: where the graph lives, and the only code that talks to it.
 
+* ``base`` — the one interface both backends implement (the query service and the store handle),
+  and ``owned`` (the CLI's handle for one command).
+* ``remote`` — a remote SPARQL 1.1 store (``--store http://…/sparql``): the same service over the
+  SPARQL 1.1 Protocol, tested on Virtuoso 7.2.5.
 * ``embedded`` — the default: a pyoxigraph directory, one named graph per article plus the
   entities graph, with its owner lock and the atomic replace of an article's graph.
 * ``pool`` — the embedded store's query service: worker processes on read-only handles, so a

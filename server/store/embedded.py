@@ -216,7 +216,10 @@ def minted_base(store: ox.Store) -> str | None:
 
 
 def count_quads(store: ox.Store) -> int:
-    result = store.query("SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+    if getattr(store, "default_graph_is_union", False):  # a remote store: its default graph is its graphs' union
+        result = store.query("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")
+    else:
+        result = store.query("SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
     return int(next(iter(result))["n"].value)
 
 

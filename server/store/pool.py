@@ -39,6 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from .base import QueryService
 from ..errors import (BadGateway, BadRequest, ClientGone, QuerySyntaxError, QueryTimeout, StoreError, Unavailable,
                      WriteRejected)
 
@@ -313,7 +314,7 @@ class Result:
         return b"".join(self.chunks)
 
 
-class QueryPool:
+class QueryPool(QueryService):
     """``workers`` query processes off the network, ``network_workers`` more for federated queries.
 
     ``sandbox`` is how the others keep off the network: "auto" (a network
@@ -491,31 +492,6 @@ class QueryPool:
     def busy(self) -> int:
         """How many workers are running a query now."""
         return len(self._all) - self._idle[False].qsize() - self._idle[True].qsize()
-
-    # -- helpers for the app's own pages --------------------------------------------------
-
-    def select(self, query: str, **kwargs) -> list[dict]:
-        """SELECT results as SPARQL JSON bindings: [{var: {"type", "value", ...}}]."""
-        result = self.query(query, {"solutions": "application/sparql-results+json",
-                                    "boolean": "application/sparql-results+json",
-                                    "triples": "application/n-triples"}, **kwargs)
-        data = result.read()
-        if result.kind != "solutions":
-            raise BadRequest("expected a SELECT query")
-        return json.loads(data)["results"]["bindings"]
-
-    def ask(self, query: str, **kwargs) -> bool:
-        result = self.query(query, {"solutions": "application/sparql-results+json",
-                                    "boolean": "application/sparql-results+json",
-                                    "triples": "application/n-triples"}, **kwargs)
-        result.read()
-        return bool(result.boolean)
-
-    def graph(self, query: str, media_type: str = "application/n-triples", **kwargs) -> bytes:
-        result = self.query(query, {"solutions": "application/sparql-results+json",
-                                    "boolean": "application/sparql-results+json",
-                                    "triples": media_type}, **kwargs)
-        return result.read()
 
     # -- writes ------------------------------------------------------------------------------
 

@@ -351,3 +351,15 @@ def _matching_close(op: list[Token], open_i: int) -> int | None:
             if depth == 0:
                 return t.end
     return None
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query, read after its prologue; None if it has none.
+
+    A remote store is asked for the one format of that form's results that communique reads back
+    (a Virtuoso answers 406 to an Accept header that offers both a results and a graph format)."""
+    toks = tokens(text)
+    i = _skip_prologue(toks)
+    if i < len(toks) and toks[i].is_word("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        return toks[i].text.upper()
+    return None

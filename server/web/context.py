@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..store.pool import QueryPool
+from ..store.base import QueryService
 from ..settings import Settings
 
 
@@ -15,5 +15,5 @@ def backend():
     return current_app.extensions["communique"]
 
 
-def pool() -> QueryPool:
+def pool() -> QueryService:
     return backend().pool
