@@ -21,7 +21,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KNOWN_KEYS = {
     "id", "type", "label", "aliases", "descriptions", "wikidata", "source", "demonyms", "capital",
     "country", "metonym_for", "kind", "of", "roles", "year", "parties", "note", "surnames", "wikidata_alt",
-    "iso2", "former_capitals", "medium", "multilateral",
+    "iso2", "former_capitals", "medium", "multilateral", "coordinates", "coordinates_source",
 }
 
 
@@ -62,6 +62,8 @@ class Entry:
     parties: list[str] = field(default_factory=list)
     surnames: list[str] = field(default_factory=list)
     wikidata_alt: list[str] = field(default_factory=list)
+    coordinates: tuple[float, float] | None = None  # (latitude, longitude), WGS 84, with its source
+    coordinates_source: str | None = None
     file: str = ""
 
     @property
@@ -281,6 +283,7 @@ def _entry(raw, file: str) -> Entry:
             raise GazetteerError(f"{raw['id']}: wikidata {qid!r} is not a QID like Q159")
         if not raw.get("source"):
             raise GazetteerError(f"{raw['id']}: wikidata {qid} needs a 'source' saying where it was verified")
+    coordinates = _coordinates(raw)
     for key in ("aliases", "descriptions", "demonyms", "parties", "surnames", "wikidata_alt"):
         value = raw.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
@@ -298,5 +301,27 @@ def _entry(raw, file: str) -> Entry:
         capital=raw.get("capital"), country=raw.get("country"), metonym_for=raw.get("metonym_for"),
         kind=raw.get("kind"), of=raw.get("of"), roles=roles, year=raw.get("year"),
         parties=raw.get("parties", []), surnames=raw.get("surnames", []),
-        wikidata_alt=raw.get("wikidata_alt", []), file=file,
+        wikidata_alt=raw.get("wikidata_alt", []), coordinates=coordinates,
+        coordinates_source=raw.get("coordinates_source") if coordinates else None, file=file,
     )
+
+
+def _coordinates(raw: dict) -> tuple[float, float] | None:
+    """``coordinates: [lat, lon]`` (WGS 84 degrees), only with the QID it was taken for and a source."""
+    value = raw.get("coordinates")
+    if value is None:
+        if raw.get("coordinates_source"):
+            raise GazetteerError(f"{raw['id']}: 'coordinates_source' without 'coordinates'")
+        return None
+    if not (isinstance(value, list) and len(value) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
+        raise GazetteerError(f"{raw['id']}: coordinates must be [latitude, longitude], not {value!r}")
+    lat, lon = float(value[0]), float(value[1])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise GazetteerError(f"{raw['id']}: coordinates [{lat}, {lon}] are not a latitude (-90…90) "
+                             "and a longitude (-180…180)")
+    if not raw.get("coordinates_source"):
+        raise GazetteerError(f"{raw['id']}: coordinates need a 'coordinates_source' saying where they were taken")
+    if not raw.get("wikidata"):
+        raise GazetteerError(f"{raw['id']}: coordinates are taken for a QID: the entry needs its 'wikidata'")
+    return lat, lon

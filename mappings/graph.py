@@ -15,10 +15,11 @@ SCHEMA = Namespace("https://schema.org/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 WD = Namespace("http://www.wikidata.org/entity/")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")  # W3C Basic Geo: wgs84:lat, wgs84:long
 DEFAULT_BASE = "http://localhost:5000/"
 
 PREFIXES = {"dip": DIP, "schema": SCHEMA, "oa": OA, "prov": PROV, "wd": WD, "owl": OWL, "rdfs": RDFS,
-            "skos": SKOS, "xsd": XSD}
+            "skos": SKOS, "xsd": XSD, "wgs84": GEO}
 
 
 def normalise_base(base: str) -> str:
@@ -153,6 +154,9 @@ def to_graphs(x: Extraction, iris: IRIs) -> tuple[Graph, Graph]:
             ents.add((node, OWL.sameAs, WD[e.wikidata]))
         if e.country:
             ents.add((node, DIP.country, iris.entity(e.country)))
+        if e.coordinates:
+            ents.add((node, GEO.lat, Literal(_degrees(e.coordinates[0]), datatype=XSD.decimal)))
+            ents.add((node, GEO.long, Literal(_degrees(e.coordinates[1]), datatype=XSD.decimal)))
         for role, aff in e.roles:  # what this article says the person is: its own statement
             n_role += 1
             st = URIRef(f"{art}#role-{n_role}")
@@ -236,3 +240,8 @@ def _evidence(g: Graph, fact: URIRef, evidence: list[Evidence], art: URIRef, iri
             g.add((sel, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
             exact = text[start - ev.sentence.start:end - ev.sentence.start]
             g.add((sel, OA.exact, Literal(exact)))
+
+
+def _degrees(value: float) -> str:
+    """A coordinate as an xsd:decimal lexical form: at most 9 decimals (the gazetteer's), no exponent."""
+    return f"{value:.9f}".rstrip("0").rstrip(".")

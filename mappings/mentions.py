@@ -24,7 +24,8 @@ class MentionReader:
             if entry.country and self.gz.get(entry.country):
                 country = self.entity_for(self.gz.get(entry.country)).key
             self.entities[key] = Entity(kind, entry.id, entry.type, entry.label, list(entry.aliases),
-                                        entry.wikidata, country, kind_of=entry.kind)
+                                        entry.wikidata, country, kind_of=entry.kind,
+                                        coordinates=entry.coordinates)
         return self.entities[key]
 
     def new_person(self, name: str) -> Entity:

@@ -36,6 +36,7 @@ class Entity:
     country: str | None = None  # key of a State entity, for places
     roles: list[tuple[str, str | None]] = field(default_factory=list)  # (title, affiliation key)
     kind_of: str | None = None  # the gazetteer's kind (legislature, news agency, ...)
+    coordinates: tuple[float, float] | None = None  # (latitude, longitude): the gazetteer's, for places
 
     @property
     def key(self) -> str:

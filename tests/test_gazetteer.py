@@ -53,6 +53,34 @@ def test_acronyms_need_their_case(gaz):
     assert [h for h in gaz.find("the US and NATO") if h.entry.type == "State"]
 
 
+def test_every_coordinate_has_a_source_and_a_qid(gaz):
+    located = [e for e in gaz.entries.values() if e.coordinates]
+    assert len(located) >= 150  # the capitals of the Wikidata export (mappings/README.md, "Coordinates")
+    for e in located:
+        lat, lon = e.coordinates
+        assert -90 <= lat <= 90 and -180 <= lon <= 180, e.id
+        assert e.wikidata and e.coordinates_source and "P625" in e.coordinates_source, e.id
+    assert gaz.get("moscow").coordinates == (55.755833333, 37.617777777)
+    # no verified coordinate: not a capital in the source (Istanbul), or two points for one QID (Seoul)
+    assert gaz.get("istanbul").coordinates is None and gaz.get("seoul").coordinates is None
+
+
+@pytest.mark.parametrize("entry,message", [
+    ("{id: a, type: Place, label: A, wikidata: Q1, source: s, coordinates: [10, 20]}", "coordinates_source"),
+    ("{id: a, type: Place, label: A, coordinates: [10, 20], coordinates_source: s}", "needs its 'wikidata'"),
+    ("{id: a, type: Place, label: A, wikidata: Q1, source: s, coordinates: [95, 20], coordinates_source: s}",
+     "are not a latitude"),
+    ("{id: a, type: Place, label: A, wikidata: Q1, source: s, coordinates: '10 20', coordinates_source: s}",
+     "must be [latitude, longitude]"),
+    ("{id: a, type: Place, label: A, coordinates_source: s}", "without 'coordinates'"),
+])
+def test_bad_coordinates_are_refused(tmp_path, entry, message):
+    (tmp_path / "x.yaml").write_text(f"- {entry}\n")
+    with pytest.raises(gz.GazetteerError) as err:
+        gz.load(tmp_path)
+    assert message in str(err.value)
+
+
 def test_bad_entries_are_reported_with_their_location(tmp_path):
     (tmp_path / "x.yaml").write_text(
         "- {id: a, type: State, label: A, wikidata: Q1}\n"

@@ -56,7 +56,23 @@ def break_rule(g):
     return "dip:rule"
 
 
-@pytest.mark.parametrize("breaker", [break_meeting, break_stance, break_sameas, break_date, break_rule])
+GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+
+
+def break_latitude(g):
+    place = next(s for s in sorted(g.subjects(URIRef(GEO + "lat"), None)))
+    g.set((place, URIRef(GEO + "lat"), Literal("91.5", datatype=XSD.decimal)))
+    return "wgs84:lat"
+
+
+def break_coordinate_pair(g):
+    place = next(s for s in sorted(g.subjects(URIRef(GEO + "long"), None)))
+    g.remove((place, URIRef(GEO + "lat"), None))
+    return "needs its wgs84:lat"
+
+
+@pytest.mark.parametrize("breaker", [break_meeting, break_stance, break_sameas, break_date, break_rule,
+                                     break_latitude, break_coordinate_pair])
 def test_broken_graphs_are_rejected_readably(graph, breaker):
     expected = breaker(graph)
     report = shacl.validate(graph, "seed.txt")
