@@ -6,10 +6,11 @@ BIN := $(VENV)/bin
 
 YASGUI := server/web/static/yasgui/yasgui.min.js
 CYTOSCAPE := server/web/static/cytoscape/cytoscape.min.js
+WORLD := server/web/static/world/countries-110m.geojson
 
 .PHONY: install serve test bench score clean virtuoso
 
-install: $(VENV)/.installed $(YASGUI) $(CYTOSCAPE)
+install: $(VENV)/.installed $(YASGUI) $(CYTOSCAPE) $(WORLD)
 
 serve: install
 	$(BIN)/communique serve
@@ -38,14 +39,18 @@ $(VENV)/.installed: pyproject.toml mappings/model-requirements.txt
 	touch $@
 
 # The browser libraries, prebuilt bundles from npm pinned by package-lock.json, copied into the Python
-# package (git-ignored): the SPARQL page's editor (server/web/static/yasgui/) and the who-met-whom network's
-# cytoscape.js (server/web/static/cytoscape/). Never from a CDN.
-$(YASGUI) $(CYTOSCAPE) &: package.json package-lock.json
+# package (git-ignored): the SPARQL page's editor (server/web/static/yasgui/), the who-met-whom network's
+# cytoscape.js (server/web/static/cytoscape/) and the map's world outlines (server/web/static/world/: Natural
+# Earth 1:110m countries from world-atlas, TopoJSON turned into GeoJSON by topojson-client's topo2geo).
+# Never from a CDN.
+$(YASGUI) $(CYTOSCAPE) $(WORLD) &: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
-	mkdir -p server/web/static/yasgui server/web/static/cytoscape
+	mkdir -p server/web/static/yasgui server/web/static/cytoscape server/web/static/world
 	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css server/web/static/yasgui/
 	cp node_modules/cytoscape/dist/cytoscape.min.js node_modules/cytoscape/LICENSE server/web/static/cytoscape/
-	touch $(YASGUI) $(CYTOSCAPE)
+	node_modules/.bin/topo2geo countries=$(WORLD) < node_modules/world-atlas/countries-110m.json
+	cp node_modules/world-atlas/LICENSE server/web/static/world/
+	touch $(YASGUI) $(CYTOSCAPE) $(WORLD)
 
 clean:
-	rm -rf $(VENV) data .pytest_cache node_modules server/web/static/yasgui server/web/static/cytoscape
+	rm -rf $(VENV) data .pytest_cache node_modules server/web/static/yasgui server/web/static/cytoscape server/web/static/world

@@ -270,3 +270,79 @@ def test_pictures_without_javascript(live):
         keep(driver, "person-no-javascript")
     finally:
         driver.quit()
+
+
+# --- the map of meeting places (server-rendered SVG over world-atlas outlines) ------------------------
+
+WORLD = YASGUI.parent.parent / "world" / "countries-110m.geojson"
+
+
+def centre(driver, iri: str) -> tuple[float, float]:
+    """Where a marker is drawn on the page (its box's centre, in CSS pixels)."""
+    box = driver.execute_script("var r = document.querySelector('circle.marker[data-iri=\"' + arguments[0] + '\"]')"
+                                ".getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2, r.width];",
+                                iri)
+    assert box[2] > 4, "drawn, not zero-sized"
+    return box[0], box[1]
+
+
+@pytest.mark.skipif(not WORLD.exists(), reason="the world outline is not installed (make installs it)")
+def test_map_draws_meeting_places_where_they_are_and_a_marker_opens_its_page(browser, live):
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(live.url + "/map?format=json", timeout=30) as r:
+        places = json.load(r)["places"]
+    located = [p for p in places if p["lat"] is not None]
+    b = browser
+    b.get(live.url + "/")
+    b.find_element(By.CSS_SELECTOR, "nav a[href='/map']").click()
+    wait(b).until(EC.url_contains("/map"))
+    svg = b.find_element(By.CSS_SELECTOR, "#map svg")
+    assert svg.is_displayed() and svg.size["width"] > 600
+    land = b.find_element(By.CSS_SELECTOR, "#map path.land")
+    assert land.size["width"] > 0.95 * svg.size["width"], "the world's outline spans the map"
+    markers = b.find_elements(By.CSS_SELECTOR, "#map circle.marker")
+    assert len(markers) == len(located) >= 5
+    # the markers are where the places are: east is right, north is up, as on any map
+    iri = {p["href"].rsplit("/", 1)[-1]: p["iri"] for p in located}
+    oslo, moscow, helsinki = (centre(b, iri[s]) for s in ("oslo", "moscow", "helsinki"))
+    washington, belgrade = centre(b, iri["washington"]), centre(b, iri["belgrade"])
+    assert washington[0] < oslo[0] < helsinki[0] < moscow[0]
+    assert helsinki[1] < moscow[1] < belgrade[1] and oslo[1] < belgrade[1]
+    # the more meetings, the larger the marker (Moscow: 3, Oslo: 1)
+    radius = {p["iri"]: b.find_element(By.CSS_SELECTOR, f"circle.marker[data-iri='{p['iri']}']").size["width"]
+              for p in located}
+    assert radius[iri["moscow"]] > radius[iri["oslo"]]
+    table = b.find_element(By.ID, "map-places")
+    assert "Istanbul" in table.text and "not on the map" in table.text
+    keep(b, "map-all")
+    b.execute_script("document.querySelector('circle.marker[data-iri=\"' + arguments[0] + '\"]')"
+                     ".dispatchEvent(new MouseEvent('click', {bubbles: true}))", iri["moscow"])
+    wait(b).until(EC.url_contains("/page/place/moscow"))
+    b.execute_script("document.getElementById('h-map').scrollIntoView()")
+    assert b.find_element(By.CSS_SELECTOR, "#place-map circle.marker").is_displayed()
+    keep(b, "place-moscow-map")
+
+
+@pytest.mark.skipif(not WORLD.exists(), reason="the world outline is not installed (make installs it)")
+def test_state_page_map_is_zoomed_and_shows_without_javascript(live):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--window-size=1280,1000", "--blink-settings=scriptEnabled=false"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+    try:
+        driver.get(live.url + "/page/state/russia")
+        chart = driver.find_element(By.CSS_SELECTOR, "#place-map svg")
+        assert chart.is_displayed() and chart.size["width"] > 300
+        marker = driver.find_element(By.CSS_SELECTOR, "#place-map circle.marker")
+        assert marker.get_attribute("data-iri").endswith("/place/moscow") and marker.size["width"] > 4
+        table = driver.find_element(By.ID, "place-map-places")
+        assert "Moscow" in table.text and "Moscow Kremlin" in table.text
+        driver.execute_script("document.getElementById('h-map').scrollIntoView()")
+        keep(driver, "state-russia-map-no-javascript")
+    finally:
+        driver.quit()

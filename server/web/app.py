@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     read_only = {"methods": ["GET", "HEAD", "OPTIONS"]}
     CORS(app, resources={r"/sparql": {}, r"/store": {}, r"/store/*": {}, r"/.well-known/void": {},
                          r"/id/*": read_only, r"/data/*": read_only, r"/page/*": read_only,
-                         r"/search": read_only, r"/search/*": read_only, r"/network": read_only,
+                         r"/search": read_only, r"/search/*": read_only, r"/network": read_only, r"/map": read_only,
                          r"/reconcile": {"methods": ["GET", "HEAD", "POST", "OPTIONS"]}, r"/reconcile/*": read_only},
          origins="*", send_wildcard=True, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
          allow_headers=["Content-Type", "Accept", "Authorization"], expose_headers=["Communique-Truncated", "Location"],

@@ -1,8 +1,8 @@
-"""The pictures' geometry: dates as periods, the who-met-whom network and the timeline's layout.
+"""The pictures' geometry: dates as periods, the who-met-whom network, the timeline's layout and the map's.
 
 Pure functions over plain rows (no Flask, no store), so they are tested as
 such; ``pictures.py`` fetches the rows with SPARQL, the templates draw the
-result (``_timeline.html`` as server-rendered SVG, ``_network.html`` with
+result (``_timeline.html`` and ``_map.html`` as server-rendered SVG, ``_network.html`` with
 cytoscape.js over a table that stands in without JavaScript).
 """
 from __future__ import annotations
@@ -157,3 +157,82 @@ def timeline(lanes: list[dict], width: int = WIDTH) -> dict | None:
     return {"width": width, "height": y + AXIS, "axis_y": y, "left": LEFT, "right": width - RIGHT,
             "lanes": out_lanes, "marks": marks, "undated": undated, "start": lo.isoformat(), "end": hi.isoformat(),
             "ticks": [{"x": round(x_of(d), 1), "label": label} for d, label in ticks if lo <= d <= hi]}
+
+
+# --- the map of meeting places ----------------------------------------------------------------------
+# An equirectangular projection (longitude and latitude as x and y, one scale for both), cut to the
+# latitudes where people meet: nothing is drawn south of 60°S (Antarctica) or north of 84°N.
+
+MAP_WIDTH = 800  # the SVG's viewBox width at the whole world; it scales to the page
+NORTH, SOUTH = 84.0, -60.0
+MAP_HEIGHT = round(MAP_WIDTH * (NORTH - SOUTH) / 360)
+R_MIN, R_MAX = 3.0, 14.0  # a marker's radius (at the page's scale) for the fewest and the most meetings
+
+
+def project(lat: float, lon: float, width: float = MAP_WIDTH) -> tuple[float, float]:
+    """(x, y) of a point: x grows east from 180°W, y grows south from ``NORTH``; degrees are ``width / 360``."""
+    k = width / 360
+    return (lon + 180) * k, (NORTH - lat) * k
+
+
+def _rings(geometry: dict):
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+    polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else []
+    for polygon in polygons:
+        yield from polygon
+
+
+def outline_path(geojson: dict, width: float = MAP_WIDTH) -> str:
+    """The SVG path (``d``) of every polygon of a GeoJSON FeatureCollection, projected.
+
+    A ring that crosses the antimeridian (its longitude jumps by more than 180° from one point to the
+    next, as Chukotka and Fiji do in Natural Earth) is unwrapped into one continuous ring and drawn
+    twice, 360° apart, so each half shows on its side of the map and no line crosses the world.
+    Rings wholly south of ``SOUTH`` are left out."""
+    parts = []
+    for feature in geojson.get("features", []):
+        for ring in _rings(feature.get("geometry") or {}):
+            if len(ring) < 3 or all(lat < SOUTH for _, lat in ring):
+                continue
+            lons, shift, prev = [], 0.0, ring[0][0]
+            for lon, _ in ring:
+                if lon - prev > 180:
+                    shift -= 360
+                elif prev - lon > 180:
+                    shift += 360
+                lons.append(lon + shift)
+                prev = lon
+            offsets = [0.0] + ([-360.0] if max(lons) > 180 else []) + ([360.0] if min(lons) < -180 else [])
+            for offset in offsets:
+                points = (project(lat, lon + offset, width) for lon, (_, lat) in zip(lons, ring))
+                parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in points) + "Z")
+    return "".join(parts)
+
+
+def place_map(places: list[dict], width: float = MAP_WIDTH, zoom: bool = False) -> dict:
+    """The layout of a map of meeting places: a marker per place with a coordinate, its area by meetings.
+
+    ``places`` are ``{"iri", "lat", "long", "meetings", …}`` (other keys are kept); those without a
+    coordinate are left out. With ``zoom`` the view is the markers' box (at least 40° wide, padded, kept
+    within the map) rather than the world. Radii are in the view's units, so markers keep their size on
+    the page whatever the zoom; larger markers come first, so smaller ones are drawn over them."""
+    located = [p for p in places if p.get("lat") is not None and p.get("long") is not None]
+    vx, vy, vw, vh = 0.0, 0.0, float(width), width * (NORTH - SOUTH) / 360
+    if zoom and located:
+        k, aspect = width / 360, vh / vw
+        xs, ys = zip(*(project(p["lat"], p["long"], width) for p in located))
+        box_w, box_h = max(xs) - min(xs) + 20 * k, max(ys) - min(ys) + 20 * k  # 10° around the markers
+        w = min(max(box_w, 40 * k, box_h / aspect), vw)
+        h = w * aspect
+        vx = min(max((max(xs) + min(xs)) / 2 - w / 2, 0.0), vw - w)
+        vy = min(max((max(ys) + min(ys)) / 2 - h / 2, 0.0), vh - h)
+        vw, vh = w, h
+    scale = vw / width  # view units per page unit
+    most = max((p["meetings"] for p in located), default=1) or 1
+    markers = []
+    for p in sorted(located, key=lambda p: (-p["meetings"], p["iri"])):
+        x, y = project(p["lat"], p["long"], width)
+        r = (R_MIN + (R_MAX - R_MIN) * (p["meetings"] / most) ** 0.5) * scale
+        markers.append(dict(p, x=round(x, 2), y=round(y, 2), r=round(r, 2)))
+    return {"width": width, "view": [round(v, 2) for v in (vx, vy, vw, vh)], "markers": markers,
+            "stroke": round(scale, 3), "zoomed": bool(zoom and located)}

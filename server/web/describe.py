@@ -29,6 +29,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX wgs84: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 """
 LIST_CAP = 200  # most meetings, positions or articles listed on one page
 INCOMING_CAP = 20  # most subjects listed per incoming property (as LodView)

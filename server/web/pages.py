@@ -248,6 +248,10 @@ def _pictures(iri: str, data: dict) -> dict:
     """The timeline of an entity's lists of meetings and positions, and who met whom around it (an actor)."""
     known = searcher().index().label_of
     out = {"timeline": pictures.entity_timeline(pool(), iri, data["lists"], href_filter, known)}
+    if "held" in data["lists"]:  # a place or a state: where its meetings were, when some place has a coordinate
+        found = pictures.place_map(pool(), href_filter, known, within=iri, zoom=True)
+        if found["located"]:
+            out["place_map"] = found
     if "meetings" in data["lists"]:
         net = pictures.network(pool(), href_filter, known, around=iri)
         if net["edges"]:
@@ -361,13 +365,7 @@ SELECT DISTINCT ?property ?value ?label WHERE {{
 @bp.route("/network")
 def network():
     """Who met whom in the whole graph, or around an entity (``around=person/…`` or its IRI), in a date range."""
-    raw_from, raw_to = (request.args.get("from") or "").strip(), (request.args.get("to") or "").strip()
-    try:
-        start, end = charts.bound(raw_from, end=False), charts.bound(raw_to, end=True)
-    except ValueError as exc:
-        raise BadRequest(f"from= and to= are dates: {exc}") from None
-    if start and end and start > end:
-        raise BadRequest(f"from= ({raw_from}) is after to= ({raw_to})")
+    raw_from, raw_to, start, end = _date_range()
     around_param = (request.args.get("around") or "").strip()
     around = None
     if around_param:
@@ -393,6 +391,43 @@ def network():
                          json_href="/network?" + urlencode(dict(args, format="json")))
         response.headers["Link"] = f'<{"/network?" + urlencode(dict(args, format="json"))}>; rel="alternate"; ' \
                                    f'type="application/json"'
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+# --- where they met ------------------------------------------------------------------------------
+
+
+def _date_range() -> tuple[str, str, str | None, str | None]:
+    """(raw from, raw to, start, end) of ``from=`` and ``to=``: 400 for what is not a date, or a range backwards."""
+    raw_from, raw_to = (request.args.get("from") or "").strip(), (request.args.get("to") or "").strip()
+    try:
+        start, end = charts.bound(raw_from, end=False), charts.bound(raw_to, end=True)
+    except ValueError as exc:
+        raise BadRequest(f"from= and to= are dates: {exc}") from None
+    if start and end and start > end:
+        raise BadRequest(f"from= ({raw_from}) is after to= ({raw_to})")
+    return raw_from, raw_to, start, end
+
+
+@bp.route("/map")
+def place_map():
+    """Where the meetings were held, on a map of the world, in a date range; JSON for machines."""
+    raw_from, raw_to, start, end = _date_range()
+    fmt = neg.choose(request.headers.get("Accept"), [neg.HTML, JSON], request.args.get("format"), default=neg.HTML)
+    known = searcher().index().label_of
+    args = {k: v for k, v in (("from", raw_from), ("to", raw_to)) if v}
+    json_href = "/map?" + urlencode(dict(args, format="json"))
+    if fmt is JSON:
+        found = pictures.meeting_places(pool(), href_filter, known, start=start, end=end)
+        keys = ("iri", "label", "href", "meetings", "lat", "long", "country", "country_label")
+        response = current_app.json.response({
+            "from": start, "to": end, "meetings": found["meetings"], "located_meetings": found["located_meetings"],
+            "unplaced_meetings": found["unplaced"], "places": [{k: p[k] for k in keys} for p in found["places"]]})
+    else:
+        response = _page("map.html", mp=pictures.place_map(pool(), href_filter, known, start=start, end=end),
+                         raw_from=raw_from, raw_to=raw_to, json_href=json_href)
+        response.headers["Link"] = f'<{json_href}>; rel="alternate"; type="application/json"'
     response.headers["Vary"] = "Accept"
     return response
 

@@ -7,8 +7,15 @@ article says: its ``dip:RoleStatement`` (``dip:person``, ``dip:affiliation``),
 both read through the union default graph (ontology/MODEL.md, "Graphs"). A meeting's date is its own
 ``dip:date`` or, failing that, its article's date ("reported"), as in the lists.
 A date range keeps the meetings whose date (a day, a month or a year) overlaps it.
+The map counts the meetings by their ``dip:location`` and draws a place at its ``wgs84:lat``/``wgs84:long``
+(the gazetteer's coordinate, in the entities graph) over the world's outline, read once from the GeoJSON
+that ``make install`` converts from the pinned world-atlas package.
 """
 from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
 
 from .charts import overlaps, timeline
 from .describe import DIP, LISTS, labels, node, rows
@@ -173,3 +180,67 @@ def range_timeline(net: dict, pool, href, known: dict | None = None) -> dict | N
     """The meetings of a network (``network()``) as a one-lane timeline."""
     events = _meeting_events(net["meetings"], known or {}, pool, href, None)
     return timeline([{"name": "meetings", "label": "Meetings", "events": events}]) if events else None
+
+
+# --- the map of meeting places ----------------------------------------------------------------------
+
+WORLD = Path(__file__).parent / "static" / "world" / "countries-110m.geojson"  # `make install` writes it
+
+
+@lru_cache(maxsize=1)
+def world_outline() -> str | None:
+    """The SVG path of the world's countries (Natural Earth 1:110m, from the pinned world-atlas package),
+    projected once per process; None when ``make install`` has not written the file."""
+    try:
+        return charts.outline_path(json.loads(WORLD.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+
+
+def meeting_places(pool, href, known: dict | None = None, within: str | None = None, start: str | None = None,
+                   end: str | None = None) -> dict:
+    """Where the meetings were: a row per place named as a meeting's ``dip:location``, with its meetings
+    counted and its coordinate (``wgs84:lat``/``wgs84:long``) when the gazetteer has a verified one.
+
+    ``within`` keeps the meetings located at that place or in a place whose ``dip:country`` it is (a
+    state's page). The date range works as the network's. Returns ``{"places": [...] (most meetings
+    first), "located": [...], "unlocated": [...], "meetings", "located_meetings", "unplaced"}``: the
+    meetings counted, those at a place with a coordinate, and those naming no place at all."""
+    scope = ""
+    if within is not None:
+        n = node(within)
+        scope = f"OPTIONAL {{ ?p dip:country ?c }} FILTER(?p = {n} || ?c = {n})"
+    dated = f"""?m a dip:Meeting ; dip:reportedIn ?art . OPTIONAL {{ ?m dip:date ?date }}
+        OPTIONAL {{ ?art dip:date ?adate }} BIND(STR(COALESCE(?date, ?adate)) AS ?d) {_range_filter(start, end)}"""
+    found = rows(pool, f"""SELECT ?p (COUNT(DISTINCT ?m) AS ?n) (SAMPLE(?lat) AS ?la) (SAMPLE(?long) AS ?lo)
+        WHERE {{ {dated} ?m dip:location ?p . {scope}
+                 OPTIONAL {{ ?p wgs84:lat ?lat ; wgs84:long ?long }} }} GROUP BY ?p""")
+    unplaced = 0
+    if within is None:
+        count = rows(pool, f"SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ {dated} FILTER NOT EXISTS {{ ?m dip:location ?x }} }}")
+        unplaced = int(count[0]["n"]) if count else 0
+    countries = {r["p"]: r["c"] for r in rows(pool, "SELECT DISTINCT ?p ?c WHERE { VALUES ?p { "
+                                                   + " ".join(node(r["p"]) for r in found) + " } ?p dip:country ?c }")} \
+        if found else {}
+    names = labels(pool, [r["p"] for r in found] + list(countries.values()), known)
+    places = []
+    for r in found:
+        lat, lon = r.get("la"), r.get("lo")
+        country = countries.get(r["p"])
+        places.append({"iri": r["p"], "label": names.get(r["p"], local_name(r["p"])), "href": href(r["p"]),
+                       "meetings": int(r["n"]), "lat": float(lat) if lat is not None else None,
+                       "long": float(lon) if lon is not None else None, "country": country,
+                       "country_label": names.get(country, local_name(country)) if country else None,
+                       "country_href": href(country) if country else ""})
+    places.sort(key=lambda p: (-p["meetings"], p["label"].casefold(), p["iri"]))
+    located = [p for p in places if p["lat"] is not None]
+    return {"places": places, "located": located, "unlocated": [p for p in places if p["lat"] is None],
+            "meetings": sum(p["meetings"] for p in places), "unplaced": unplaced,
+            "located_meetings": sum(p["meetings"] for p in located), "within": within, "start": start, "end": end}
+
+
+def place_map(pool, href, known: dict | None = None, within: str | None = None, start: str | None = None,
+              end: str | None = None, zoom: bool = False) -> dict:
+    """``meeting_places`` with the map's layout (``charts.place_map``) and the world's outline."""
+    found = meeting_places(pool, href, known, within, start, end)
+    return dict(found, layout=charts.place_map(found["located"], zoom=zoom), outline=world_outline())
