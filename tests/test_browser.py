@@ -346,3 +346,28 @@ def test_state_page_map_is_zoomed_and_shows_without_javascript(live):
         keep(driver, "state-russia-map-no-javascript")
     finally:
         driver.quit()
+
+
+def test_treaty_page_draws_positions_over_time(browser, live):
+    b = browser
+    b.get(live.url + "/page/treaty/abm-treaty")
+    chart = b.find_element(By.CSS_SELECTOR, "#timeline svg")
+    assert chart.is_displayed() and chart.size["width"] > 300
+    items = b.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=h-over-time] ol.timeline > li")
+    marks = b.find_elements(By.CSS_SELECTOR, "#timeline .mark")
+    assert len(marks) == len(items) >= 3 and all(m.size["width"] > 0 for m in marks)
+    lanes = [t.text for t in b.find_elements(By.CSS_SELECTOR, "#timeline .lane-label")]
+    assert "Russia" in lanes and len(lanes) == len(set(lanes))
+    words = b.find_elements(By.CSS_SELECTOR, "#timeline .mark-text")
+    assert len(words) == len(marks) and all(w.size["width"] > 0 for w in words)
+    assert "revision" in [w.text for w in words]
+    # a mark's word is drawn after it, on its row, and runs into no other mark of its lane
+    boxes = b.execute_script("""return Array.from(document.querySelectorAll('#timeline .mark')).map(function (m) {
+        var r = m.getBoundingClientRect(), t = m.parentNode.querySelector('.mark-text').getBoundingClientRect();
+        return {lane: m.getAttribute('data-lane'), l: r.left, r: t.right, t: r.top, b: r.bottom}; });""")
+    for i, a in enumerate(boxes):
+        for c in boxes[i + 1:]:
+            if a["lane"] == c["lane"]:
+                assert a["r"] <= c["l"] or c["r"] <= a["l"] or a["b"] <= c["t"] or c["b"] <= a["t"], (a, c)
+    b.execute_script("document.getElementById('h-timeline').scrollIntoView()")
+    keep(b, "treaty-abm-timeline")

@@ -90,6 +90,7 @@ WIDTH = 800  # the SVG's viewBox width; it scales to the page
 LEFT, RIGHT = 92, 34  # room for the lane names, and a margin
 ROW = 13  # height of one row of marks within a lane
 AXIS = 26  # height of the axis under the lanes
+TEXT_EM = 5.6  # width of one character of a mark's word (10px sans), for the room it takes on its row
 
 
 def _ticks(first: date, last: date) -> list[tuple[date, str]]:
@@ -111,10 +112,11 @@ def _ticks(first: date, last: date) -> list[tuple[date, str]]:
 def timeline(lanes: list[dict], width: int = WIDTH) -> dict | None:
     """The layout of a timeline chart: one lane per kind of event, one mark per dated event.
 
-    ``lanes`` are ``{"name", "label", "events": [{"iri", "href", "date", "reported", "title", "css"}]}``;
+    ``lanes`` are ``{"name", "label", "events": [{"iri", "href", "date", "reported", "title", "css", "text"?}]}``;
     an event's date may be partial ("1999-03"), drawn as a bar over its period; a day is a dot. Events
-    without a date are counted in ``undated`` and not drawn. Marks that would touch are put on rows of
-    their own. None when no event has a date."""
+    without a date are counted in ``undated`` and not drawn. An event's ``text`` is a word written after its
+    mark. Marks (with their words) that would touch are put on rows of their own. None when no event has a
+    date."""
     spans = [(period(e["date"]), e) for lane in lanes for e in lane["events"]]
     dated = [s for s, _ in spans if s]
     if not dated:
@@ -138,6 +140,9 @@ def timeline(lanes: list[dict], width: int = WIDTH) -> dict | None:
             point = p[0] == p[1]
             x0 = x_of(p[0])
             left, right = (x0 - 5, x0 + 5) if point else (x0, max(x_of(p[1] + timedelta(days=1)), x0 + 6))
+            mark_right, text = right, e.get("text") or ""
+            if text:  # a word after the mark (the action of a position): its row keeps room for it
+                right += 3 + TEXT_EM * len(text)
             row = next((i for i, edge in enumerate(rows) if edge + 2 <= left), None)
             if row is None:
                 rows.append(right)
@@ -146,11 +151,13 @@ def timeline(lanes: list[dict], width: int = WIDTH) -> dict | None:
                 rows[row] = right
             placed.append({"iri": e["iri"], "href": e.get("href", ""), "title": e["title"], "date": e["date"],
                            "css": e.get("css", ""), "reported": bool(e.get("reported")), "row": row,
-                           "point": point, "x": round(x0 if point else left, 1), "w": round(right - left, 1)})
+                           "point": point, "x": round(x0 if point else left, 1), "w": round(mark_right - left, 1),
+                           "text": text, "tx": round(mark_right + 3, 1)})
         height = max(len(rows), 1) * ROW + 12
         for m in placed:
             m["y"] = round(y + 6 + m["row"] * ROW + ROW / 2, 1)
-        out_lanes.append({"name": lane["name"], "label": lane["label"], "y": y, "height": height,
+        out_lanes.append({"name": lane["name"], "label": lane["label"], "title": lane.get("title") or lane["label"],
+                          "y": y, "height": height,
                           "count": len(placed), "mid": y + height / 2})
         marks.extend(dict(m, lane=lane["name"]) for m in placed)
         y += height

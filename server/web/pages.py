@@ -235,6 +235,8 @@ def page(path: str):
     extra = {}
     if data["page_type"] == "Entity":
         extra.update(_pictures(iri, data))
+    if data["page_type"] == "Treaty" and not only:
+        extra["timeline"] = pictures.treaty_timeline(pool(), iri, href_filter, searcher().index().label_of)
     if data["page_type"] == "Article":
         extra["text_html"] = article_html(data)
         extra["shacl"] = conformance(iri)

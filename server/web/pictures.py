@@ -151,7 +151,9 @@ def _position_events(pool, pattern: str, known: dict, href, cap: int) -> list[di
             names.get(r["topic"], local_name(r["topic"]))
         events[r["pos"]] = {"iri": r["pos"], "href": href(r["pos"]), "date": r.get("adate"), "reported": True,
                             "title": f"{r.get('adate') or 'date unknown'} · {names.get(r['holder'], local_name(r['holder']))}"
-                                     f" {verb} {what}", "css": f"position stance-{stance.lower()}"}
+                                     f" {verb} {what}", "css": f"position stance-{stance.lower()}",
+                            "holder": r["holder"], "holder_label": names.get(r["holder"], local_name(r["holder"])),
+                            "stance": stance, "action": local_name(r["action"]) if r.get("action") else None}
     return list(events.values())
 
 
@@ -174,6 +176,31 @@ def entity_timeline(pool, iri: str, list_names: list[str], href, known: dict | N
         if events:
             lanes.append({"name": name, "label": titles[name], "events": events})
     return timeline(lanes) if lanes else None
+
+
+TREATY_LANES = 12  # most actors (lanes) a treaty's timeline shows: those with the most positions
+
+
+def _short(label: str, most: int = 15) -> str:
+    return label if len(label) <= most else label[:most - 1].rstrip() + "…"
+
+
+def treaty_timeline(pool, iri: str, href, known: dict | None = None, cap: int = TIMELINE_CAP) -> dict | None:
+    """The positions taken on a treaty over time: a lane per actor (the ``TREATY_LANES`` with the most
+    positions, then by name), a mark per position coloured by its stance, with its action ("revision",
+    or "treaty" when it is on the treaty as a whole) written after it. None when no position has a date.
+    ``actors`` and ``shown_actors`` say how many actors there are and how many have a lane."""
+    events = _position_events(pool, LISTS["stances"][2].format(n=node(iri)), known or {}, href, cap)
+    by_holder: dict[str, list[dict]] = {}
+    for e in events:
+        by_holder.setdefault(e["holder"], []).append(dict(e, text=(e["action"] or "treaty").lower()))
+    order = sorted(by_holder, key=lambda h: (-len(by_holder[h]), by_holder[h][0]["holder_label"].casefold(), h))
+    lanes = [{"name": local_name(h), "label": _short(by_holder[h][0]["holder_label"]),
+              "title": by_holder[h][0]["holder_label"], "events": by_holder[h]} for h in order[:TREATY_LANES]]
+    chart = timeline(lanes) if lanes else None
+    if chart is not None:
+        chart.update(actors=len(by_holder), shown_actors=len(lanes), positions=len(events))
+    return chart
 
 
 def range_timeline(net: dict, pool, href, known: dict | None = None) -> dict | None:
