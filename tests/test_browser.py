@@ -251,15 +251,20 @@ def test_network_page_filters_by_date(browser, live):
     keep(b, "network-1999-05-to-1999-11-18")
 
 
-def test_pictures_without_javascript(live):
-    """With JavaScript off the network is its table of pairs, and the timeline (SVG, no script) still shows."""
+def without_javascript():
+    """A headless Chromium with JavaScript switched off (a fresh one: the setting is per browser)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-dev-shm-usage", "--window-size=1280,1000", "--blink-settings=scriptEnabled=false"):
         options.add_argument(arg)
     options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+    return webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+
+
+def test_pictures_without_javascript(live):
+    """With JavaScript off the network is its table of pairs, and the timeline (SVG, no script) still shows."""
+    driver = without_javascript()
     try:
         driver.get(live.url + "/page/person/yevgeny-primakov")
         assert not driver.find_element(By.ID, "network").is_displayed(), "no empty box where the drawing would be"
@@ -327,13 +332,7 @@ def test_map_draws_meeting_places_where_they_are_and_a_marker_opens_its_page(bro
 
 @pytest.mark.skipif(not WORLD.exists(), reason="the world outline is not installed (make installs it)")
 def test_state_page_map_is_zoomed_and_shows_without_javascript(live):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--window-size=1280,1000", "--blink-settings=scriptEnabled=false"):
-        options.add_argument(arg)
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+    driver = without_javascript()
     try:
         driver.get(live.url + "/page/state/russia")
         chart = driver.find_element(By.CSS_SELECTOR, "#place-map svg")
