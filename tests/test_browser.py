@@ -305,7 +305,7 @@ def test_map_draws_meeting_places_where_they_are_and_a_marker_opens_its_page(bro
     wait(b).until(EC.url_contains("/map"))
     svg = b.find_element(By.CSS_SELECTOR, "#map svg")
     assert svg.is_displayed() and svg.size["width"] > 600
-    land = b.find_element(By.CSS_SELECTOR, "#map path.land")
+    land = b.find_element(By.CSS_SELECTOR, "#map use.land")
     assert land.size["width"] > 0.95 * svg.size["width"], "the world's outline spans the map"
     markers = b.find_elements(By.CSS_SELECTOR, "#map circle.marker")
     assert len(markers) == len(located) >= 5

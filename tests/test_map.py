@@ -67,6 +67,17 @@ def test_the_world_outline_has_no_line_across_the_map():
     assert longest < charts.MAP_WIDTH / 4
 
 
+@pytest.mark.skipif(not pictures.WORLD.exists(), reason="the world outline is not installed (make installs it)")
+def test_the_world_outline_is_one_cached_svg_document(client):
+    r = client.get("/map/world.svg")
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml" and "max-age" in r.headers["Cache-Control"]
+    root = html5lib.parse(r.get_data(as_text=True), treebuilder="etree", namespaceHTMLElements=False)
+    path = next(e for e in root.iter() if e.get("id") == "countries")
+    assert path.get("d") == pictures.world_outline()
+    again = client.get("/map/world.svg", headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+
+
 def test_markers_grow_with_meetings_and_places_without_a_coordinate_are_left_out():
     places = [{"iri": "a", "lat": 55.0, "long": 37.0, "meetings": 1},
               {"iri": "b", "lat": 60.0, "long": 25.0, "meetings": 9},
@@ -159,9 +170,10 @@ def test_map_page_draws_a_marker_per_located_place_and_tables_them_all(client):
     assert drawn == {p["iri"]: p["meetings"] for p in places if p["lat"] is not None}
     links = {a.get("href") for a in doc.findall(f".//{SVG}a")}
     assert links == {p["href"] for p in places if p["lat"] is not None}
-    land = doc.find(f".//{SVG}path")
+    land = doc.find(f".//{SVG}use")
     if pictures.WORLD.exists():
-        assert land is not None and land.get("class") == "land" and len(land.get("d")) > 10_000
+        assert land is not None and land.get("class") == "land" and land.get("href") == "/map/world.svg#countries"
+        assert len(r.data) < 60_000, "the outline is referenced, not copied into each page"
     rows = doc.findall(f".//{XHTML}table[@id='map-places']/{XHTML}tbody/{XHTML}tr")
     assert {row.get("data-iri") for row in rows} == {p["iri"] for p in places}
     unlocated = [p for p in places if p["lat"] is None]

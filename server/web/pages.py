@@ -434,6 +434,19 @@ def place_map():
     return response
 
 
+@bp.route("/map/world.svg")
+def world_svg():
+    """The world's countries (Natural Earth 1:110m) projected as the maps draw them, one path with an id;
+    cached by browsers (ETag, a day)."""
+    body = pictures.world_svg()
+    if body is None:
+        raise NotFound("the world outline is not installed: run `make install`")
+    response = Response(body, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 # --- home and search ----------------------------------------------------------------------------
 
 

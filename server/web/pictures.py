@@ -224,6 +224,17 @@ def world_outline() -> str | None:
         return None
 
 
+@lru_cache(maxsize=1)
+def world_svg() -> bytes | None:
+    """The outline as an SVG document of its own (``/map/world.svg``), which every map uses by reference
+    (``<use href="/map/world.svg#countries">``) so that pages do not each carry it; None without the file."""
+    d = world_outline()
+    if d is None:
+        return None
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {charts.MAP_WIDTH} {charts.MAP_HEIGHT}">'
+            f'<path id="countries" vector-effect="non-scaling-stroke" d="{d}"/></svg>').encode("ascii")
+
+
 def meeting_places(pool, href, known: dict | None = None, within: str | None = None, start: str | None = None,
                    end: str | None = None) -> dict:
     """Where the meetings were: a row per place named as a meeting's ``dip:location``, with its meetings
@@ -268,6 +279,6 @@ def meeting_places(pool, href, known: dict | None = None, within: str | None = N
 
 def place_map(pool, href, known: dict | None = None, within: str | None = None, start: str | None = None,
               end: str | None = None, zoom: bool = False) -> dict:
-    """``meeting_places`` with the map's layout (``charts.place_map``) and the world's outline."""
+    """``meeting_places`` with the map's layout (``charts.place_map``), and whether the world's outline is there."""
     found = meeting_places(pool, href, known, within, start, end)
-    return dict(found, layout=charts.place_map(found["located"], zoom=zoom), outline=world_outline())
+    return dict(found, layout=charts.place_map(found["located"], zoom=zoom), outline=world_svg() is not None)
