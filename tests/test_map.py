@@ -236,3 +236,10 @@ def test_an_entitys_data_carries_its_coordinate(client, gaz):
     geo = "http://www.w3.org/2003/01/geo/wgs84_pos#"
     assert f'<{geo}lat> "{lat}"^^<http://www.w3.org/2001/XMLSchema#decimal>' in body
     assert f'<{geo}long> "{lon}"^^<http://www.w3.org/2001/XMLSchema#decimal>' in body
+
+
+@pytest.mark.parametrize("value,most,expected", [("55.7558", 90, 55.7558), ("-180", 180, -180.0), ("95", 90, None),
+                                                    ("abc", 90, None), (None, 180, None), ("1e1", 90, 10.0)])
+def test_a_stored_coordinate_is_read_only_when_it_is_one(value, most, expected):
+    """Whatever a store holds (the shapes refuse bad coordinates on write), the map reads only degrees in range."""
+    assert pictures._degrees(value, most) == expected

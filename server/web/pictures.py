@@ -263,11 +263,12 @@ def meeting_places(pool, href, known: dict | None = None, within: str | None = N
     names = labels(pool, [r["p"] for r in found] + list(countries.values()), known)
     places = []
     for r in found:
-        lat, lon = r.get("la"), r.get("lo")
+        lat, lon = _degrees(r.get("la"), 90), _degrees(r.get("lo"), 180)
+        if lat is None or lon is None:  # a pair or nothing: a half or unreadable coordinate is none
+            lat = lon = None
         country = countries.get(r["p"])
         places.append({"iri": r["p"], "label": names.get(r["p"], local_name(r["p"])), "href": href(r["p"]),
-                       "meetings": int(r["n"]), "lat": float(lat) if lat is not None else None,
-                       "long": float(lon) if lon is not None else None, "country": country,
+                       "meetings": int(r["n"]), "lat": lat, "long": lon, "country": country,
                        "country_label": names.get(country, local_name(country)) if country else None,
                        "country_href": href(country) if country else ""})
     places.sort(key=lambda p: (-p["meetings"], p["label"].casefold(), p["iri"]))
@@ -275,6 +276,16 @@ def meeting_places(pool, href, known: dict | None = None, within: str | None = N
     return {"places": places, "located": located, "unlocated": [p for p in places if p["lat"] is None],
             "meetings": sum(p["meetings"] for p in places), "unplaced": unplaced,
             "located_meetings": sum(p["meetings"] for p in located), "within": within, "start": start, "end": end}
+
+
+def _degrees(value: str | None, most: float) -> float | None:
+    """A stored coordinate as a number of degrees within ±``most``; None when it is not one (the shapes
+    refuse such writes, but a page never fails on one)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if -most <= number <= most else None
 
 
 def place_map(pool, href, known: dict | None = None, within: str | None = None, start: str | None = None,
