@@ -87,12 +87,14 @@ class FactReader:
                     out.append(k)
         return out
 
-    def subject_of(self, s: Sentence, units: list[Unit], at: int) -> list[str]:
+    def subject_of(self, s: Sentence, units: list[Unit], at: int, bodies: bool = False) -> list[str]:
         """The subject of the cue at unit `at`: from the dependency parse where it names actors,
-        else the nearest actor before the cue (``subject``)."""
+        else the nearest actor before the cue (``subject``). With `bodies`, a body named by its
+        state's possessive ("Kenya's parliament") stands for the state: a stance is the state's,
+        while a meeting is between people."""
         parsed = self.parses.get(s.index)
         if parsed is not None and parsed.has_parse:
-            found = self.parse_subject(parsed, units, at)
+            found = self.parse_subject(parsed, units, at, bodies)
             if found is THIRD_PERSON:
                 # "we take note that our partners have said they will not join": "they" is not "we"
                 guess = self.subject(units, at)
@@ -102,7 +104,7 @@ class FactReader:
                 return found
         return self.subject(units, at)
 
-    def parse_subject(self, parsed, units: list[Unit], at: int) -> list[str]:
+    def parse_subject(self, parsed, units: list[Unit], at: int, bodies: bool = False) -> list[str]:
         """Subject by syntax: the nsubj of the cue's verb (through xcomp, conj, relative and
         adverbial clauses), the agent of a passive ("signed by A and B"), the subject of a control
         verb ("urged the Rada to ratify"), each with its coordinated and apposed members."""
@@ -133,7 +135,7 @@ class FactReader:
             elif passive:
                 subj = []
             if subj:
-                found = [k for head in subj for k in self._actors_at(parsed, units, head)]
+                found = [k for head in subj for k in self._actors_at(parsed, units, head, bodies)]
                 if not found and all(head.tag_ == "PRP" and head.lower_ not in self.e.speaker_pronouns_lower
                                      for head in subj):
                     return THIRD_PERSON  # "it", "they" that no unit resolves: the nearest actor, if it agrees
@@ -145,7 +147,7 @@ class FactReader:
             verb = verb.head
         return []
 
-    def _actors_at(self, parsed, units: list[Unit], head) -> list[str]:
+    def _actors_at(self, parsed, units: list[Unit], head, bodies: bool = False) -> list[str]:
         """The actors of the units covering `head` and its coordinated (conj) and apposed members."""
         members, stack = [], [head]
         while stack:
@@ -155,11 +157,17 @@ class FactReader:
         out: list[str] = []
         first = None
         for t in sorted(members, key=lambda t: t.i):
-            start = t.idx + parsed.offset
-            for idx, u in enumerate(units):
-                if u.start <= start < u.end and u.has_type(("Actor",)) and not u.in_citation:
-                    out.extend(k for k in u.actor if k not in out)
-                    first = idx if first is None else min(first, idx)
+            before = len(out)
+            owners = [c for c in t.children if c.dep_ == "poss"] if bodies and t.lower_ in self.e.group_nouns else []
+            for at in [t] + owners:
+                # "Kenya's parliament voted …": a body named by its state's possessive acts for the state
+                if len(out) > before:
+                    break
+                start = at.idx + parsed.offset
+                for idx, u in enumerate(units):
+                    if u.start <= start < u.end and u.has_type(("Actor",)) and not u.in_citation:
+                        out.extend(k for k in u.actor if k not in out)
+                        first = idx if first is None else min(first, idx)
         # "Pompeo and Defense Secretary Mark Esper will …": a member the parser hung elsewhere (as a
         # modifier of the title) is still coordinated with the subject, unit by unit
         k = first
@@ -517,7 +525,7 @@ class FactReader:
         emit = m.rule.emit
         holder_name = emit.get("holder", "subject")
         if holder_name == "subject" and "subject" not in m.captures:
-            holders = self.subject_of(s, units, m.start)  # the subject of the whole match
+            holders = self.subject_of(s, units, m.start, bodies=True)  # the subject of the whole match
         else:
             holders = self.refs(units, m.captures[holder_name])
         holders = [h for h in holders if self.entities[h].type in ACTOR_TYPES]

@@ -87,6 +87,51 @@ def test_positions_by_syntax(engine, body, expected):
     assert expected in positions, positions
 
 
+@pytest.mark.parametrize("body, expected", [
+    # an adverb inside a phrase ("comply ... with") and between two specs ("withdrew ... from")
+    ("Igor Ivanov said Russia would comply fully with the ABM treaty.",
+     ("Russia", "Support", "Anti-Ballistic Missile Treaty", "Implementation")),
+    ("Russia formally withdrew from the Treaty on Open Skies on Monday.",
+     ("Russia", "Support", "Treaty on Open Skies", "Withdrawal")),
+    # a passive of any action: the agent does it
+    ("The Chemical Weapons Convention was ratified by Russia in 1997.",
+     ("Russia", "Support", "Chemical Weapons Convention", "Ratification")),
+    # a body named by its state's possessive acts for the state
+    ("Russia's parliament voted on Tuesday to ratify the START II treaty.",
+     ("Russia", "Support", "START II", "Ratification")),
+    # honouring obligations is implementation
+    ("Igor Ivanov said Russia would respect its obligations under the ABM treaty.",
+     ("Russia", "Support", "Anti-Ballistic Missile Treaty", "Implementation")),
+    # nouns of stance: a supporter, reservations
+    ("Russia remains a staunch supporter of the Treaty on Open Skies.",
+     ("Russia", "Support", "Treaty on Open Skies", None)),
+    ("Russia voiced strong reservations about the Treaty on Open Skies.",
+     ("Russia", "Opposition", "Treaty on Open Skies", None)),
+    # the treaty called a model: support for it
+    ("Igor Ivanov said the ABM treaty remained a model for arms control.",
+     ("Igor Ivanov", "Support", "Anti-Ballistic Missile Treaty", None)),
+])
+def test_positions_past_adverbs_passives_and_bodies(engine, body, expected):
+    _, _, positions = run(engine, body)
+    assert expected in positions, positions
+
+
+def test_threatening_to_withdraw_is_for_the_withdrawal_only(engine):
+    _, _, positions = run(engine, "Russia threatened to pull out of the Treaty on Open Skies.")
+    assert positions == {("Russia", "Support", "Treaty on Open Skies", "Withdrawal")}
+
+
+def test_a_negation_is_never_passed_over_as_an_adverb(engine):
+    _, _, positions = run(engine, "Russia will not fully comply with the ABM treaty.")
+    assert positions == {("Russia", "Opposition", "Anti-Ballistic Missile Treaty", "Implementation")}
+
+
+def test_a_body_of_a_state_meets_no_one(engine):
+    """"Kenya's government and the rebels signed …": a stance can be a state's, a meeting is between people."""
+    _, meetings, _ = run(engine, "Russia's government and the Chechen rebels signed a peace agreement in Grozny.")
+    assert not meetings
+
+
 def test_its_provisions_are_the_treaty_in_focus(engine):
     """"its provisions", "its terms": the parts of the treaty last named stand for it; "its" with any
     other noun is nobody's treaty."""
