@@ -597,7 +597,8 @@ class MentionReader:
             return None
         k = i + 1
         while k < len(toks) and k - i <= 3 and toks[k].lower not in self.e.treaty_heads:
-            if not (toks[k].text.isalpha() or "-" in toks[k].text) or k in hit_at and hit_at[k][1].entry.type == "Treaty":
+            if not (toks[k].text.isalpha() or "-" in toks[k].text or _is_year(toks[k].text)) \
+                    or k in hit_at and hit_at[k][1].entry.type == "Treaty":
                 return None
             k += 1
         if k >= len(toks) or toks[k].lower not in self.e.treaty_heads:
@@ -642,28 +643,82 @@ class MentionReader:
         definite = toks[i].lower in ("the", "this", "that")
         key = self.gz.treaty_by_words(words, proper if definite and self.treaties else None, proper)
         if key is None:
-            return self.described_new_treaty(toks, i, k) if not definite else None
+            return self.described_new_treaty(toks, i, k, j)
         entity = self.entity_for(self.gz.get(key))
         self.treaties.append(entity.key)
         self.mention(toks[i].start, toks[k].end, entity.key)
         return self._unit(toks, i, k + 1, "Treaty", [entity.key], []), k + 1
 
-    def described_new_treaty(self, toks, i, k):
-        """"signed a comprehensive peace agreement": an indefinite description that no known treaty
-        fits introduces a treaty of its own, named by its descriptive words ("comprehensive peace
-        agreement"); "the agreement" then refers to it. Praise ("a landmark accord") names nothing,
-        nor does a plural, a predicate, or a description without a word of its own."""
-        if toks[k].lower.endswith("s") or toks[i].lower not in ("a", "an"):
+    def described_new_treaty(self, toks, i, k, tail_end):
+        """A treaty no gazetteer name fits, named by its description: "signed a comprehensive peace
+        agreement", "a 1998 agreement on sharing the waters of the Syr Darya", "the agreement on the
+        state border". An indefinite description introduces a treaty of its own, and so does a definite
+        one before any treaty is named (with a complement, "on …", "between …", or words of its own); its
+        label is the descriptive words and the head ("1998 agreement"), or the head and its complement
+        ("agreement on the state border"), and the whole phrase is an alias. A later description that
+        shares its year, or whose words it has, is the same treaty ("the 1998 accord"), as is one whose
+        words are all in the name of a treaty already named ("the peace agreement" after the
+        Comprehensive Peace Agreement). Praise ("a landmark accord") names nothing, nor does a plural,
+        a predicate, a possessive ("its agreement"), or a description without a word of its own."""
+        definite = toks[i].lower in ("the", "this", "that")
+        if toks[k].lower.endswith("s") or not (definite or toks[i].lower in ("a", "an")):
             return None
         if i and (toks[i - 1].lower == "as" or toks[i - 1].lower in self.e.existential_verbs):
             return None  # "rewritten as a binding treaty", "it is a historic accord": a predicate, no referent
-        kept = [t for t in toks[i + 1:k] if t.lower not in self.e.treaty_anaphor_modifiers]
-        if not kept or any(not t.text.replace("-", "").isalpha() or t.text[:1].isupper() for t in kept):
+        kept = [t for t in toks[i + 1:k] if t.lower not in self.e.treaty_anaphor_modifiers or _is_year(t.text)]
+        if any(not (t.text.replace("-", "").isalpha() or _is_year(t.text)) or t.text[:1].isupper() for t in kept):
             return None
-        unit, end = self.new_treaty(toks, i + 1, k + 1)
-        entity = self.entities[unit.refs[0]]
-        entity.label = " ".join([t.text for t in kept] + [toks[k].text])
-        return unit, end
+        tail = toks[k + 1:tail_end] if tail_end > k + 2 and toks[k + 1].lower in TREATY_COMPLEMENTS else []
+        while tail and (tail[-1].lower in DETERMINERS or tail[-1].lower in ("and", "of", "on", "-")):
+            tail = tail[:-1]
+        if not kept and not (tail and definite):
+            return None
+        years = {t.text for t in kept if _is_year(t.text)}
+        content = {t.lower for t in kept + tail if t.lower not in DETERMINERS and t.lower not in TREATY_COMPLEMENTS}
+        if definite:
+            same = self._described_before(years, content)
+            if same is None and self.treaties:
+                return None  # "the 1972 accord" after the ABM Treaty: an anaphor, not a new treaty
+            if same is not None:
+                self.treaties.append(same)
+                self.described[same] = self.described.get(same, set()) | content
+                self.mention(toks[i].start, toks[k].end, same)
+                return self._unit(toks, i, k + 1, "Treaty", [same], []), k + 1
+        head = toks[k].text
+        label = " ".join([t.text for t in kept] + [head]) if kept else self.article.text[toks[k].start:tail[-1].end]
+        full = self.article.text[(kept[0] if kept else toks[k]).start:tail[-1].end] if tail else label
+        key = f"treaty/{slugify(full)}"  # the whole description: "1998 agreement" alone would join unrelated treaties
+        if key not in self.entities:
+            self.entities[key] = Entity("treaty", slugify(full), "Treaty", label, [full] if full != label else [])
+        self.treaties.append(key)
+        self.described[key] = content | years
+        first = kept[0] if kept else toks[k]
+        self.mention(first.start, toks[k].end, key)
+        return self._unit(toks, i, k + 1, "Treaty", [key], []), k + 1
+
+    def _described_before(self, years: set[str], content: set[str]) -> str | None:
+        """The treaty a definite description refers back to: one minted from a description with the
+        same year, or (with no year to tell them apart) sharing a word; else a treaty already named
+        whose names hold every word of the description."""
+        for key in reversed(self.treaties):
+            words = self.described.get(key)
+            if words is None:
+                continue
+            theirs = {w for w in words if _is_year(w)}
+            if years and theirs:
+                if years & theirs:
+                    return key
+                continue
+            if content & words:
+                return key
+        if years:
+            return None
+        for key in reversed(self.treaties):
+            entity = self.entities[key]
+            names = {w for n in [entity.label, *entity.aliases] for w in re.split(r"[\s-]+", n.lower())}
+            if content and content <= names:
+                return key
+        return None
 
     def group_for_they(self) -> list[str]:
         """The people "they" stands for: a group anaphor of this sentence or the one before, else the
@@ -700,12 +755,13 @@ class MentionReader:
 
     def salient_treaty(self, head: str) -> str:
         """The treaty "the treaty" (or "the Treaty", "the pact") refers to: the treaty named most often
-        so far, the later one of equals. A text refers back to its main treaty after naming others
-        in passing ("…terminate NAFTA, the 1994 pact it replaces. … will not approve the pact")."""
+        so far in this paragraph (or, if it names none, in the article), the later one of equals. A
+        text refers back to its main treaty after naming others in passing ("…terminate NAFTA, the 1994 pact it replaces. … will not approve the pact")."""
         if self.sentence_index == 0:
             return self.treaties[-1]
         counts: dict[str, int] = {}
-        for k in self.treaties:
+        # the treaties of this paragraph, if it named one: a new paragraph may turn to another treaty
+        for k in self.treaties[self.paragraph_treaties:] or self.treaties:
             counts[k] = counts.get(k, 0) + 1
         best = max(counts.values())
         return next(k for k in reversed(self.treaties) if counts[k] == best)
@@ -1108,6 +1164,9 @@ def _inside_quote(text: str) -> bool:
 
 
 CONTRACTION = re.compile(r"['’](?:ll|m|ve|d|re)$", re.IGNORECASE)  # "I'll", "we've", "she'd": the pronoun
+
+
+TREATY_COMPLEMENTS = ("on", "between", "of", "over", "with", "for")
 
 
 def _is_year(text: str) -> bool:

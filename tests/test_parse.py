@@ -132,6 +132,41 @@ def test_a_body_of_a_state_meets_no_one(engine):
     assert not meetings
 
 
+def test_a_treaty_described_by_its_year_and_subject(engine):
+    """A treaty no gazetteer knows, given by description: a year and a complement, then referred back to."""
+    x, _, positions = run(engine, "Uzbekistan pledged on Tuesday to implement in full a 1998 agreement on sharing the "
+                                  "waters of the Syr Darya. Kyrgyzstan called for revising the 1998 accord.")
+    (treaty,) = [e for e in x.entities.values() if e.type == "Treaty"]
+    assert treaty.label == "1998 agreement"
+    assert "1998 agreement on sharing the waters of the Syr Darya" in treaty.aliases
+    assert positions == {("Uzbekistan", "Support", "1998 agreement", "Implementation"),
+                         ("Kyrgyzstan", "Support", "1998 agreement", "Revision")}
+
+
+def test_a_definite_description_before_any_treaty_is_one(engine):
+    _, _, positions = run(engine, "Montenegro ratified the agreement on the state border in December. "
+                                  "Montenegro remains committed to the border agreement.")
+    assert positions == {("Montenegro", "Support", "agreement on the state border", "Ratification"),
+                         ("Montenegro", "Support", "agreement on the state border", None)}
+
+
+def test_a_year_after_a_named_treaty_refers_back_to_it(engine):
+    """"the 1972 accord" after the ABM Treaty is that treaty, not a new one."""
+    x, _, positions = run(engine, "Russia and China support the ABM treaty. China opposes any changes to the 1972 accord.")
+    assert [e.label for e in x.entities.values() if e.type == "Treaty"] == ["Anti-Ballistic Missile Treaty"]
+    assert ("China", "Opposition", "Anti-Ballistic Missile Treaty", "Revision") in positions
+
+
+def test_the_treaty_is_the_one_this_paragraph_is_about(engine):
+    """A treaty named three times in one paragraph does not take over "the treaty" in the next, which
+    names another."""
+    body = ("Belarus supports the Union State Treaty. The Union State Treaty is popular. Russia backs the Union State "
+            "Treaty.\n\nThe Duma voted to ratify START II. Igor Ivanov urged the deputies to approve the treaty.")
+    _, _, positions = run(engine, body)
+    assert ("Igor Ivanov", "Support", "START II", "Ratification") in positions
+    assert not any(p[0] == "Igor Ivanov" and p[2] == "Union State Treaty" for p in positions)
+
+
 def test_its_provisions_are_the_treaty_in_focus(engine):
     """"its provisions", "its terms": the parts of the treaty last named stand for it; "its" with any
     other noun is nobody's treaty."""
