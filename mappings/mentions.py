@@ -1006,6 +1006,15 @@ class MentionReader:
                 return " ".join(words)
         return None
 
+    def _title_length(self, toks, j) -> int:
+        """How many tokens the longest title starting at j spans (0: none starts there)."""
+        if j >= len(toks):
+            return 0
+        for words in self.e.titles.get(toks[j].lower, ()):
+            if tuple(x.lower for x in toks[j:j + len(words)]) == words:
+                return len(words)
+        return 0
+
     def titled_person(self, toks, i, hit_at):
         """[modifier] [former] Title Name → a Person with role and affiliation."""
         j = i
@@ -1034,9 +1043,34 @@ class MentionReader:
             if (first, *(x.lower for x in toks[j + 1:j + len(words)])) == words:
                 title = tuple([toks[j].text[len(glued or ""):]] + [x.text for x in toks[j + 1:j + len(words)]])
                 break
+        if title is None and j < len(toks):
+            # "Water Resources Minister Bakhtiyor Nazarov": a portfolio in capitals before Minister or Secretary
+            m = j
+            while m < len(toks) and m - j < 3 and m not in hit_at and toks[m].text.isalpha() \
+                    and toks[m].text[:1].isupper() and toks[m].lower not in self.e.titles:
+                m += 1
+            if j < m and m + 1 < len(toks) and toks[m].text in PORTFOLIO_HEADS \
+                    and (m + 1 in hit_at or _name_word(toks[m + 1])):
+                title = tuple(t.text for t in toks[j:m + 1])
         if title is None:
             return None
         k = j + len(title)
+        for _ in range(2):  # "Deputy" + "Assistant Secretary of State": a title before a title is one office
+            more = self._title_length(toks, k)
+            if not more:
+                break
+            title, k = title + tuple(t.text for t in toks[k:k + more]), k + more
+        if k < len(toks) and toks[k].lower == "for":
+            # "… Secretary of State for Australia, New Zealand and the Pacific, Mr. Daniel Whitcombe": the
+            # office's remit in capitals, then a comma and the name
+            m = k + 1
+            while m < len(toks) and m - k <= 14 and (_name_word(toks[m]) or toks[m].lower in ("and", "the", "of", ",")):
+                if toks[m].text == "," and m + 1 < len(toks) and m + 1 not in hit_at and (
+                        toks[m + 1].lower in self.e.honorifics or _name_word(toks[m + 1])) and m + 2 < len(toks) \
+                        and (_name_word(toks[m + 2]) or toks[m + 2].text == "."):
+                    k = m + 1
+                    break
+                m += 1
         of_org = None
         if k + 1 < len(toks) and toks[k].lower == "of":
             # "the director-general of the OPCW, Jose Bustani": the office's body, then the name
@@ -1101,6 +1135,8 @@ class MentionReader:
                 else:
                     return None
             else:
+                if any(t.text in PORTFOLIO_HEADS for t in toks[k:end]):
+                    return None  # "the Deputy Assistant Secretary said": an office, no name
                 person = self.new_person(" ".join(t.text for t in toks[k:end]))
             name_start, name_end = toks[k].start, toks[end - 1].end
         if of_org is not None and mod_hit is None:
@@ -1166,6 +1202,7 @@ def _inside_quote(text: str) -> bool:
 CONTRACTION = re.compile(r"['’](?:ll|m|ve|d|re)$", re.IGNORECASE)  # "I'll", "we've", "she'd": the pronoun
 
 
+PORTFOLIO_HEADS = ("Minister", "Secretary")  # "Agriculture Minister", "Cabinet Secretary"
 TREATY_COMPLEMENTS = ("on", "between", "of", "over", "with", "for")
 
 

@@ -167,6 +167,29 @@ def test_the_treaty_is_the_one_this_paragraph_is_about(engine):
     assert not any(p[0] == "Igor Ivanov" and p[2] == "Union State Treaty" for p in positions)
 
 
+@pytest.mark.parametrize("body, pair", [
+    # a portfolio in capitals before "Minister" is the title, not part of the name
+    ("Uzbek Water Resources Minister Bakhtiyor Nazarov and his Kazakh counterpart, Agriculture Minister Yerbol "
+     "Seitkaliyev, held talks in Tashkent.", {"Bakhtiyor Nazarov", "Yerbol Seitkaliyev"}),
+    # a title before a title, and the office's remit, then the name
+    ("The Minister for Foreign Affairs, Ratu Semi Naidole, received the United States Deputy Assistant Secretary of "
+     "State for Australia, New Zealand and the Pacific, Mr. Daniel Whitcombe, in Suva.",
+     {"Ratu Semi Naidole", "Daniel Whitcombe"}),
+    # seeing a named person is meeting them
+    ("Kazakh Minister Bakhtiyor Nazarov plans to see Ilyas Davydov in Bishkek in April.",
+     {"Bakhtiyor Nazarov", "Ilyas Davydov"}),
+])
+def test_long_and_composed_titles_and_seeing(engine, body, pair):
+    x, meetings, _ = run(engine, body)
+    assert any(people == frozenset(pair) for people, _, _ in meetings), meetings
+    assert not any("Minister" in e.label or "Secretary" in e.label for e in x.entities.values() if e.type == "Person")
+
+
+def test_an_office_without_a_name_is_no_person(engine):
+    x, _, _ = run(engine, "The Deputy Assistant Secretary said his government wanted a revised treaty.")
+    assert not [e for e in x.entities.values() if e.type == "Person"]
+
+
 def test_its_provisions_are_the_treaty_in_focus(engine):
     """"its provisions", "its terms": the parts of the treaty last named stand for it; "its" with any
     other noun is nobody's treaty."""

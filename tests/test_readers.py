@@ -285,6 +285,15 @@ def test_a_date_line_at_the_head_dates_the_article(tmp_path):
     assert str(a.date) == "1999-03-02" and a.date_basis == "the date line (Tuesday, March 2, 1999)"
 
 
+def test_a_place_and_date_line_under_a_letterhead_dates_the_article(tmp_path):
+    """A release: letterhead, kind, headline, then "Suva, 3 March 2014" on a line of its own."""
+    f = tmp_path / "release.txt"
+    f.write_text("MINISTRY OF FOREIGN AFFAIRS\nREPUBLIC OF FIJI\n\nPRESS RELEASE\n\nReadout: the Minister's meeting\n\n"
+                 "Suva, 3 March 2014\n\nThe Minister this morning received the Ambassador of Japan.\n")
+    a = read_article(f)
+    assert str(a.date) == "2014-03-03" and a.date_basis == "the date line (Suva, 3 March 2014)"
+
+
 def test_a_date_inside_a_sentence_is_no_date_line(tmp_path):
     f = tmp_path / "story.txt"
     f.write_text("Igor Ivanov met Madeleine Albright on March 2, 1999.\n")
