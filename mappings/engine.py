@@ -156,6 +156,7 @@ class _Run(MentionReader, FactReader):
         self.parses = {}  # sentence index -> linguistics.Parsed
         self.reference: DateValue | None = None
         self.reference_exact = False  # the article's date is stated, not inferred from citations
+        self.author: str | None = None  # the person of the byline ("By …"), who "I" is outside quotations
         self.speaker: str | None = None  # the person speaking in a transcript's current turn
         self.quote_speaker: tuple[int, str] | None = None  # (paragraph, person) whose quotation runs on
         self.last_group: tuple[int, list[str]] | None = None  # (sentence, persons) of the last "the two men"

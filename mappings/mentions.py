@@ -203,6 +203,9 @@ class MentionReader:
                 i += 1
         if label_end is not None and self.speaker is None:
             self.speaker = self.label_person(toks[:label_end])  # "PRIME MINISTER SCOTT MORRISON:"
+        if self.author is None and s.paragraph <= 6 and n >= 3 and toks[0].lower == "by" and len(pending) == 1 \
+                and pending[0][:2] == (1, n) and pending[0][2].etype == "Person" and len(pending[0][2].refs) == 1:
+            self.author = pending[0][2].refs[0]  # a byline, "By Margaret Ellison-Hale": who "I" is in an op-ed
         if self.issuer is None and s.paragraph <= 1 and len(pending) == 1 and pending[0][:2] == (0, n) \
                 and pending[0][2].etype in ("Organization", "State") and pending[0][2].refs:
             self.issuer = pending[0][2].refs[0]  # a letterhead: the body on a line of its own, under the title
@@ -372,6 +375,9 @@ class MentionReader:
             return u, i + 1
         if word in self.e.speaker_pronouns and self.speaker:
             return self._unit(toks, i, i + 1, "Person", [self.speaker], [self.speaker]), i + 1
+        # "I met my Indian counterpart" outside quotations, in a text with a byline: its author
+        if word.lower() in ("i", "me", "my") and self.author and not self.speaker:
+            return self._unit(toks, i, i + 1, "Person", [self.author], [self.author]), i + 1
         # "We call on all states to ratify …" in a release's own voice: the body of its letterhead
         if word in self.e.speaker_pronouns and word.lower() in ("we", "us") and self.issuer:
             etype = self.entities[self.issuer].type

@@ -190,6 +190,13 @@ def test_an_office_without_a_name_is_no_person(engine):
     assert not [e for e in x.entities.values() if e.type == "Person"]
 
 
+def test_i_of_an_op_ed_is_the_author_of_its_byline(engine):
+    body = ("OPINION\n\nBy Margaret Ellison-Hale\n\nFor three nights I met my Indian counterpart, Ravi Shankar Menon, "
+            "in Kigali. \"I never doubted it,\" Menon told me.")
+    _, meetings, _ = run(engine, body, head="")
+    assert ({people for people, _, _ in meetings} == {frozenset({"Margaret Ellison-Hale", "Ravi Shankar Menon"})})
+
+
 def test_its_provisions_are_the_treaty_in_focus(engine):
     """"its provisions", "its terms": the parts of the treaty last named stand for it; "its" with any
     other noun is nobody's treaty."""
