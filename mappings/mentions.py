@@ -541,11 +541,15 @@ class MentionReader:
                 _name_word(t) or t.text.isupper() or (t.lower in inner and i < k < end - 1)
                 for k, t in enumerate(toks[i:end], i)):
             return None, i + 1
+        while end - i > 2 and toks[i].lower in self.e.honorifics:
+            i += 1  # "Sayyid Badr Albusaidi": the courtesy is not the name
         words = [t.text for t in toks[i:end]]
         if words[0].lower() in self.e.months or any(w.lower() in self.e.titles for w in words):
             return None, i + 1
         name = self.article.text[toks[i].start:toks[end - 1].end]
         etype = self.e.ner_types[label]
+        if etype in ("Person", "Organization") and len(words) >= 2 and words[-1] in self.e.treaty_name_heads:
+            etype = "Treaty"  # "the Al-Ula Declaration" read as a person: a name ending in Declaration is a treaty's
         if etype == "Organization" and len(words) == 1 and not name.isupper() and i and toks[i - 1].lower == "in":
             etype = "Place"  # "met in Durban": one word after "in" that the recogniser called an organisation
         if etype == "Organization" and (self.apposed_to_title(toks, i, end) or self.personal_name(words)):

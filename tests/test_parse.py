@@ -197,6 +197,18 @@ def test_i_of_an_op_ed_is_the_author_of_its_byline(engine):
     assert ({people for people, _, _ in meetings} == {frozenset({"Margaret Ellison-Hale", "Ravi Shankar Menon"})})
 
 
+def test_a_recognised_name_ending_in_declaration_is_a_treaty_and_a_courtesy_is_no_name(engine):
+    x, _, positions = run(engine, "Foreign Minister Sayyid Badr Albusaidi said Oman supports the Al-Ula Declaration.")
+    types = {e.label: e.type for e in x.entities.values()}
+    assert types.get("Al-Ula Declaration") == "Treaty" and "Badr Albusaidi" in types
+    assert not any(label.startswith("Sayyid") for label in types)
+
+
+def test_my_brother_before_a_name_is_no_office(engine):
+    _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
+    assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}
+
+
 def test_its_provisions_are_the_treaty_in_focus(engine):
     """"its provisions", "its terms": the parts of the treaty last named stand for it; "its" with any
     other noun is nobody's treaty."""
