@@ -1093,6 +1093,7 @@ class MentionReader:
                 # "the Executive Director of the International Campaign to Abolish Nuclear Weapons (ICAN),
                 # Beatrice Fihn": a body the gazetteer does not know, named in capitals, then the name
                 k = self.body_name_end(toks, b)
+                k += self._title_length(toks, k + 1)  # "…, Ambassador Tesfaye Gebremariam": a second title
                 if k + 1 < len(toks) and _name_word(toks[k + 1]):
                     name_end = k + 1
                     while name_end < len(toks) and name_end - k <= 3 and _name_word(toks[name_end]):
@@ -1116,6 +1117,10 @@ class MentionReader:
                 return self._unit(toks, i, end, "Person", unit.refs, unit.refs), end
         elif of_org:
             return None
+        # "the Special Envoy of IGAD for South Sudan, Ambassador Tesfaye Gebremariam": a second title
+        more = self._title_length(toks, k)
+        if more and k + more < len(toks) and (k + more in hit_at or _name_word(toks[k + more])):
+            k += more
         # "Foreign Minister Dr. Abdullatif …", "UAE Foreign Minister Sheikh Abdullah …": an honorific first
         while k + 1 < len(toks) and toks[k].lower in self.e.honorifics:
             k += 1 + (toks[k + 1].text == "." and toks[k + 1].start == toks[k].end)

@@ -204,6 +204,12 @@ def test_a_recognised_name_ending_in_declaration_is_a_treaty_and_a_courtesy_is_n
     assert not any(label.startswith("Sayyid") for label in types)
 
 
+def test_a_second_title_after_an_office_of_a_body_is_no_name(engine):
+    x, _, _ = run(engine, "The Special Envoy of the Intergovernmental Authority on Development (IGAD) for South "
+                          "Sudan, Ambassador Tesfaye Gebremariam, held discussions in Juba.")
+    assert [e.label for e in x.entities.values() if e.type == "Person"] == ["Tesfaye Gebremariam"]
+
+
 def test_my_brother_before_a_name_is_no_office(engine):
     _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
     assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}

@@ -37,6 +37,7 @@ def errors(path):
     ("SAN JOSE, Costa Rica, 4 March 2004 – Envoys met.", "SAN JOSE, Costa Rica", None, (2004, 3, 4)),
     ("UNITED NATIONS, Sept. 30 (AFP) - The council met.", "UNITED NATIONS", "AFP", (None, 9, 30)),
     ("NAIROBI — Sudan's government signed.", "NAIROBI", None, None),
+    ("Addis Ababa March 14/2019 (ENA) The envoy met.", "Addis Ababa", "ENA", (2019, 3, 14)),
 ])
 def test_dateline_styles(text, place, agency, date):
     d = datelines.find(text, 0)
