@@ -608,8 +608,9 @@ class MentionReader:
         k = i + 1
         while k < len(toks) and k - i <= 3 and toks[k].lower not in self.e.treaty_heads:
             if not (toks[k].text.isalpha() or "-" in toks[k].text or _is_year(toks[k].text)) \
-                    or k in hit_at and hit_at[k][1].entry.type == "Treaty":
-                return None
+                    or k in hit_at and hit_at[k][1].entry.type == "Treaty" \
+                    or toks[k].lower in DETERMINERS or toks[k].lower in TREATY_COMPLEMENTS:
+                return None  # "the ratification of the agreement": the description starts at the second "the"
             k += 1
         if k >= len(toks) or toks[k].lower not in self.e.treaty_heads:
             return None
