@@ -651,6 +651,8 @@ class MentionReader:
                     break
                 take(j)
                 j += 1
+        if toks[k].text[:1].isupper() and any(t.text[:1].isupper() for t in toks[k + 1:j]):
+            return None  # "the Asean Agreement on Transboundary Haze Pollution": a name, read as a name
         definite = toks[i].lower in ("the", "this", "that")
         key = self.gz.treaty_by_words(words, proper if definite and self.treaties else None, proper)
         if key is None:
@@ -901,11 +903,14 @@ class MentionReader:
 
     def qualified_by_demonym(self, toks, i, hit_at):
         """A state's demonym that qualifies the noun after it: "the Argentine capital" is Argentina's
-        capital; "the Mexican Senate" is not the gazetteer's (United States) Senate but Mexico's own
-        body, an organisation of the article's."""
+        capital; "the Mexican Senate" (or "Mexico's Senate") is not the gazetteer's (United States)
+        Senate but Mexico's own body, an organisation of the article's."""
         end, hit = hit_at[i]
         entry = hit.entry
-        if hit.kind != "demonym" or entry.type != "State" or end >= len(toks):
+        if entry.type == "State" and hit.kind != "demonym" and end + 1 < len(toks) \
+                and toks[end].text in ("'s", "’s") and end + 1 in hit_at:
+            end += 1  # "Indonesia's House of Representatives": a possessive qualifies the body as a demonym does
+        elif hit.kind != "demonym" or entry.type != "State" or end >= len(toks):
             return None
         if toks[end].lower in self.e.capital_nouns and entry.capital and self.gz.get(entry.capital):
             capital = self.entity_for(self.gz.get(entry.capital))

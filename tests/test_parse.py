@@ -427,6 +427,18 @@ def test_a_demonym_qualified_body_is_that_states_own(engine):
     assert "United States Senate" not in {e.label for e in x.entities.values()}
 
 
+def test_a_possessive_qualified_body_is_that_states_own(engine):
+    x, _, positions = run(engine, "Mexico's Senate voted on Tuesday to ratify the Kyoto Protocol.")
+    assert {h for h, *_ in positions} == {"Mexico's Senate"}
+    assert "United States Senate" not in {e.label for e in x.entities.values()}
+
+
+def test_a_capitalised_treaty_name_is_not_a_known_treaty_sharing_a_word(engine):
+    """"the Asean Agreement on Transboundary Haze Pollution" is a name of its own, not ASEAN's Treaty of Amity."""
+    _, _, positions = run(engine, "Indonesia voted to ratify the Asean Agreement on Transboundary Haze Pollution.")
+    assert positions == {("Indonesia", "Support", "Asean Agreement on Transboundary Haze Pollution", "Ratification")}
+
+
 def test_a_transcript_label_in_capitals_names_the_speaker_of_contractions(engine):
     body = ("PRIME MINISTER JOHN HOWARD: Good morning.\n\n"
             "QUESTION: Will you see the President?\n\n"
