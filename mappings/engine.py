@@ -39,7 +39,7 @@ class Engine:
         self.irregular = invert(lex["irregular_lemmas"])
         self.gazetteer = gaz_mod.load(gazetteer_dir)
         self.ruleset = rules_mod.load(rules_dir, self.irregular)
-        self.matcher = rules_mod.Matcher(self.ruleset)
+        self.matcher = rules_mod.Matcher(self.ruleset, frozenset(w.lower() for w in lex.get("honorifics", [])))
         self.splitter = SentenceSplitter(lex["abbreviations"], lex["sentence_starters"])
         self.dates = DateFinder(lex["months"], lex["relative_months"], lex["no_date"], lex.get("weekdays", []),
                                 lex.get("previous_date_phrases", {}), lex.get("day_offsets", {}),

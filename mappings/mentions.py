@@ -1127,8 +1127,11 @@ class MentionReader:
         more = self._title_length(toks, k)
         if more and k + more < len(toks) and (k + more in hit_at or _name_word(toks[k + more])):
             k += more
-        # "Foreign Minister Dr. Abdullatif …", "UAE Foreign Minister Sheikh Abdullah …": an honorific first
-        while k + 1 < len(toks) and toks[k].lower in self.e.honorifics:
+        # "Foreign Minister Dr. Abdullatif …", "UAE Foreign Minister Sheikh Abdullah …": an honorific first;
+        # "Senator the Hon. Claudette Greaves"
+        if k + 2 < len(toks) and toks[k].lower == "the" and toks[k + 1].lower.rstrip(".") in self.e.honorifics:
+            k += 1
+        while k + 1 < len(toks) and toks[k].lower.rstrip(".") in self.e.honorifics:
             k += 1 + (toks[k + 1].text == "." and toks[k + 1].start == toks[k].end)
         # the name: a gazetteer person, or two or three capitalised words
         if k in hit_at and hit_at[k][1].entry.type == "Person":

@@ -312,8 +312,21 @@ class Matcher:
     group ("A, B and C") starting at i, or None.
     """
 
-    def __init__(self, ruleset: RuleSet):
+    def __init__(self, ruleset: RuleSet, courtesies: frozenset[str] = frozenset()):
         self.ruleset = ruleset
+        self.courtesies = courtesies  # "the Hon. Whitlock", "Mr Kambuaya": words passed over before a name
+
+    def passable(self, units, i: int) -> bool:
+        """May unit i stand between two specs unnamed? An adverb (``transparent``), or a courtesy before a
+        name ("met separately with the Hon. Whitlock"), with the full stop of its abbreviation."""
+        unit = units[i]
+        if transparent(unit):
+            return True
+        if unit.is_entity or unit.is_break:
+            return False
+        if unit.lower.rstrip(".") in self.courtesies:
+            return True
+        return unit.lower == "." and i > 0 and units[i - 1].lower in self.courtesies
 
     def phrase_at(self, units, i: int, cls: str) -> tuple[int, str] | None:
         """The longest phrase of class `cls` starting at unit i: (end, value). An adverb between
@@ -378,7 +391,7 @@ class Matcher:
                     return result
             if k and not adverbs:  # an adverb between two specs is passed over: "withdrew formally from"
                 n = 0
-                while n < TRANSPARENT_MAX and i + n < len(units) and transparent(units[i + n]):
+                while n < TRANSPARENT_MAX and i + n < len(units) and self.passable(units, i + n):
                     n += 1
                     result = self._match(specs, k, units, i + n, caps, group_at, adverbs=n)
                     if result is not None:

@@ -210,6 +210,14 @@ def test_a_second_title_after_an_office_of_a_body_is_no_name(engine):
     assert [e.label for e in x.entities.values() if e.type == "Person"] == ["Tesfaye Gebremariam"]
 
 
+def test_commonwealth_courtesies_before_names(engine):
+    """"the Hon." ends no sentence and stands between a preposition and a name; "Senator the Hon. X"."""
+    _, meetings, _ = run(engine, "Minister Rodwell Ferrier met separately with the Hon. Desmond Whitlock and with "
+                                 "Senator the Hon. Claudette Greaves on Wednesday.")
+    assert {people for people, _, _ in meetings} == {frozenset({"Rodwell Ferrier", "Desmond Whitlock"}),
+                                                     frozenset({"Rodwell Ferrier", "Claudette Greaves"})}
+
+
 def test_my_brother_before_a_name_is_no_office(engine):
     _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
     assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}
