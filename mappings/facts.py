@@ -11,6 +11,7 @@ from .model import ACTOR_TYPES, DETERMINERS, Evidence, MeetingFact, PositionFact
 from .text import Sentence
 
 THIRD_PERSON: list[str] = []  # the parse's subject is a third-person pronoun that no unit resolves
+NO_ACTOR: list[str] = []  # the parse's subject is a common noun that names no actor ("the parties")
 
 
 class FactReader:
@@ -95,6 +96,8 @@ class FactReader:
         parsed = self.parses.get(s.index)
         if parsed is not None and parsed.has_parse:
             found = self.parse_subject(parsed, units, at, bodies)
+            if found is NO_ACTOR:
+                return [] if bodies else self.subject(units, at)  # a stance is the subject's; a meeting may be guessed
             if found is THIRD_PERSON:
                 # "we take note that our partners have said they will not join": "they" is not "we"
                 guess = self.subject(units, at)
@@ -139,6 +142,9 @@ class FactReader:
                 if not found and all(head.tag_ == "PRP" and head.lower_ not in self.e.speaker_pronouns_lower
                                      for head in subj):
                     return THIRD_PERSON  # "it", "they" that no unit resolves: the nearest actor, if it agrees
+                if not found and all(head.tag_ in ("NN", "NNS") and head.lower_ not in self.e.group_nouns
+                                     and not self._in_unit(parsed, units, head) for head in subj):
+                    return NO_ACTOR  # "once all ten parties have ratified it": a subject, and no actor
                 return found
             if verb.dep_ in ("relcl", "acl") and is_nominal(verb.head):
                 return self._actors_at(parsed, units, verb.head)
@@ -146,6 +152,17 @@ class FactReader:
                 return []
             verb = verb.head
         return []
+
+    @staticmethod
+    def _in_unit(parsed, units: list[Unit], head) -> bool:
+        """Is the token, or a modifier of it, inside a unit that names something (a mention, a pronoun)?"""
+        mods = [c for c in head.children if c.dep_ in ("compound", "amod", "poss", "nmod")]
+        mods += [g for c in head.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+        for t in [head, *mods]:  # … or "deputies from Zhirinovsky's party": the body they belong to
+            start = t.idx + parsed.offset  # "a State Department spokesman": the modifier names the actor
+            if any(u.start <= start < u.end and u.etype for u in units):
+                return True
+        return False
 
     def _actors_at(self, parsed, units: list[Unit], head, bodies: bool = False) -> list[str]:
         """The actors of the units covering `head` and its coordinated (conj) and apposed members."""

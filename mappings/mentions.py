@@ -434,7 +434,9 @@ class MentionReader:
                     offset += len(p) + 1
                 return self._unit(toks, i, i + 1, "Person", keys, keys), i + 1
         # surnames of persons named before, or unique in the gazetteer
-        if t.is_title and t.text.isalpha() and t.lower not in self.e.months:
+        longer_name = i in self._ner_at and self._ner_at[i][0] > i + 1 and self._ner_at[i][1] == "PERSON"
+        if t.is_title and t.text.isalpha() and t.lower not in self.e.months and not longer_name:
+            # ("Wen Haoting" is not Wen Jiabao: a surname that begins a longer name is not that person's)
             key = self.surname(t.text) or (self.surname(t.text.title()) if t.text.isupper() and len(t.text) > 3 else None)
             if key:
                 self.mention(t.start, t.end, key)
@@ -826,8 +828,11 @@ class MentionReader:
         return self._unit(toks, i, end, "Treaty", [key], []), end
 
     def _name_tail(self, toks, k) -> int | None:
-        """The end of "on|of|for|between Capitalised Words[, and Words]" starting at k, if any."""
-        if k >= len(toks) or toks[k].lower not in ("on", "of", "for", "between"):
+        """The end of "on|of|for|between Capitalised Words[, and Words]" starting at k, if any; also
+        "to Capitalised Verb …" ("the Agreement to Prevent Unregulated High Seas Fisheries")."""
+        if k >= len(toks) or toks[k].lower not in ("on", "of", "for", "between", "to"):
+            return None
+        if toks[k].lower == "to" and not (k + 1 < len(toks) and _name_word(toks[k + 1])):
             return None
         end, j = None, k + 1
         if j < len(toks) and toks[j].lower == "the":  # "the Treaty on the Prohibition of Nuclear Weapons"

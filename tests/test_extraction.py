@@ -39,16 +39,19 @@ OWN_STYLES_FLOORS = {"overall": 0.79, "pairs": 0.84, "dates": 0.72, "positions":
 # tests/corpus_styles2: eight more (wire, readout, transcript, analysis, briefing; 2011-2021; Nordic, South and
 # Southeast Asia, Latin America, Pacific), kept as a held-out check: no rule was tuned on its sentences. First
 # contact 0.839 (pairs 0.688, places 0.844, dates 0.824, positions 0.647, strict 0.500); unchanged since.
-STYLES2_FLOORS = {"overall": 0.87, "pairs": 0.72, "dates": 0.86, "positions": 0.80}
+STYLES2_FLOORS = {"overall": 0.86, "pairs": 0.72, "dates": 0.86, "positions": 0.77}
 # Held out until 2026-12-03; then, with rules that pass over adverbs, passives of any action, stance nouns,
-# portfolio titles and "see X" (rules fitted to it: none): 0.884 (pairs 0.727, positions 0.821).
+# portfolio titles and "see X" (rules fitted to it: none): 0.884 (pairs 0.727, positions 0.821); 0.879
+# (positions 0.789) once a stance needs an actor as its subject ("ratified by more than 150 countries" no
+# longer credits the minister named before, which the gold happened to hold from another sentence).
 # tests/corpus_styles3: ten more by a writer who saw neither rules nor extractor (wire datelines of four
 # agencies, readouts, a transcript, an analysis, an HTML page, an op-ed; Central Asia, the Arctic, the
 # Caribbean, the Horn of Africa, the Pacific, the Balkans, the Gulf, the Andes, Southeast Asia; people and
 # treaties the gazetteer does not know). First contact 0.456 (pairs 0.375, places 0.339, dates 0.204,
 # positions 0.263); treaties given by description, composed titles, datelines and date lines, bylines,
-# "Indonesia's House": 0.600 (pairs 0.577, places 0.444, dates 0.429, positions 0.524).
-STYLES3_FLOORS = {"overall": 0.58, "pairs": 0.55, "dates": 0.40, "positions": 0.50}
+# "Indonesia's House", "the Hon.", "Published …" lines, "Wen Haoting" is not Wen Jiabao: 0.665 (pairs 0.667,
+# places 0.492, dates 0.603, positions 0.578).
+STYLES3_FLOORS = {"overall": 0.64, "pairs": 0.64, "dates": 0.58, "positions": 0.55}
 
 
 def meetings(x):

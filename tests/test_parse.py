@@ -218,6 +218,27 @@ def test_commonwealth_courtesies_before_names(engine):
                                                      frozenset({"Rodwell Ferrier", "Claudette Greaves"})}
 
 
+def test_a_treaty_name_with_to_and_a_verb(engine):
+    x, _, _ = run(engine, "Nine states signed the Agreement to Prevent Unregulated High Seas Fisheries in the Central "
+                          "Arctic Ocean on Wednesday.")
+    assert [e.label for e in x.entities.values() if e.type == "Treaty"] == [
+        "Agreement to Prevent Unregulated High Seas Fisheries in the Central Arctic Ocean"]
+
+
+def test_a_known_surname_that_begins_an_unknown_name_is_not_that_person(engine):
+    """"Wen Haoting" is not Wen Jiabao (the gazetteer knows Wen as his surname): a wrong link is worse than none."""
+    x, _, _ = run(engine, "China's special representative, Wen Haoting, met Evan Thornquist in Ilulissat.")
+    labels = {e.label for e in x.entities.values() if e.type == "Person"}
+    assert "Wen Jiabao" not in labels and "Wen Haoting" in labels
+
+
+def test_a_subject_that_names_no_actor_holds_no_stance(engine):
+    """"once all ten parties have ratified it": the parse's subject is "parties", not the actor named before."""
+    _, _, positions = run(engine, "Iceland signed the Treaty on Open Skies. It will enter into force once all ten "
+                                  "parties have ratified it.")
+    assert positions == {("Iceland", "Support", "Treaty on Open Skies", "Signature")}
+
+
 def test_my_brother_before_a_name_is_no_office(engine):
     _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
     assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}

@@ -295,6 +295,13 @@ def test_a_place_and_date_line_under_a_letterhead_dates_the_article(tmp_path):
     assert str(a.date) == "2014-03-03" and a.date_basis == "the date line (Suva, 3 March 2014)"
 
 
+def test_a_published_line_dates_the_article(tmp_path):
+    f = tmp_path / "ap.txt"
+    f.write_text("Nine nations sign a deal\n\nBy The Associated Press\nPublished 4:12 PM GMT, October 3, 2018\n\n"
+                 "ILULISSAT, Greenland (AP) — Envoys signed an agreement Wednesday.\n")
+    assert str(read_article(f).date) == "2018-10-03"
+
+
 def test_a_date_inside_a_sentence_is_no_date_line(tmp_path):
     f = tmp_path / "story.txt"
     f.write_text("Igor Ivanov met Madeleine Albright on March 2, 1999.\n")

@@ -30,7 +30,9 @@ HEADER = re.compile(
     re.MULTILINE,
 )
 FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?P<yaml>.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
-DATE_LINE = re.compile(r"^(?:[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,3},\s+)?"  # "Suva, 3 March 2014": a place first
+DATE_LINE = re.compile(r"^(?:(?:Published|Updated|Posted|Last updated)(?: on)?:?\s+"  # "Published 4:12 PM GMT, …"
+                       r"(?:\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[A-Z]{2,4}\s*)?,?\s+)?)?"
+                       r"(?:[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,3},\s+)?"  # "Suva, 3 March 2014": a place first
                        r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?P<date>[A-Z][a-z]+\.? \d{1,2},? \d{4}"
                        r"|\d{1,2} [A-Z][a-z]+ \d{4}|\d{4}-\d{2}-\d{2})$")
 SOURCE_KEYS = ("source", "outlet", "publication", "publisher", "agency")
