@@ -261,6 +261,11 @@ class FactReader:
             # "flew to New Delhi on 12 June and met Singh": the place and date of the verb it is coordinated with
             p2, d2 = self._coordinated_place_date(units, m.start)
             place, date = place or p2, date if (date or no_date) else d2
+        if place is None or (date is None and not no_date):
+            # "In January, Bolivia's vice minister, X, and her Chilean counterpart, Y, met in Santiago": a
+            # date or place outside the trigger's clause that the parse hangs on the trigger's verb
+            p3, d3 = self._attached_place_date(units, m.start)
+            place, date = place or p3, date if (date or no_date) else d3
         if (place is None or (date is None and not no_date)) and self._relative_on_the_noun(units, m):
             # "a meeting between A and B, which had been planned for today in Vienna,": "which" is
             # no person, so its clause is about the meeting noun, and so are its place and date
@@ -357,6 +362,24 @@ class FactReader:
             if u.in_citation or not (u.has_type(("Place",)) or u.etype == "Date") or not self._attached(u, head):
                 continue
             if place is None and u.has_type(("Place",)) and k and units[k - 1].lower in markers:
+                place = u.refs[0]
+            if date is None and u.etype == "Date" and u.date is not None:
+                date = u.date
+        return place, date
+
+    def _attached_place_date(self, units, at):
+        """The place (after a location marker) and the date, fronted before the trigger in another
+        clause, that the parse attaches to the trigger's verb (not the date of a verb coordinated after it:
+        "met with Luzhkov and, on February 23, held consultations")."""
+        verb = self._trigger_verb(units, at)
+        if verb is None or not is_verb(verb):
+            return None, None
+        place = date = None
+        for k, u in enumerate(units[:at]):
+            if u.in_citation or not (u.has_type(("Place",)) or u.etype == "Date") or not self._attached(u, verb):
+                continue
+            if place is None and u.has_type(("Place",)) and k and units[k - 1].lower in self.e.location_markers \
+                    and not self._describes_treaty(u):
                 place = u.refs[0]
             if date is None and u.etype == "Date" and u.date is not None:
                 date = u.date

@@ -239,6 +239,13 @@ def test_a_subject_that_names_no_actor_holds_no_stance(engine):
     assert positions == {("Iceland", "Support", "Treaty on Open Skies", "Signature")}
 
 
+def test_a_fronted_date_before_a_long_subject(engine):
+    _, meetings, _ = run(engine, "In January, Bolivia's vice minister of foreign affairs, Carmen Almendras Quiroga, and "
+                                 "her Chilean counterpart, Alfonso Urrutia Labbé, met in Santiago to discuss customs.",
+                         head="---\ndate: 2018-03-20\n---\n")
+    assert meetings == {(frozenset({"Carmen Almendras Quiroga", "Alfonso Urrutia Labbé"}), "Santiago", "2018-01")}
+
+
 def test_my_brother_before_a_name_is_no_office(engine):
     _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
     assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}

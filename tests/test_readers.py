@@ -38,6 +38,7 @@ def errors(path):
     ("UNITED NATIONS, Sept. 30 (AFP) - The council met.", "UNITED NATIONS", "AFP", (None, 9, 30)),
     ("NAIROBI — Sudan's government signed.", "NAIROBI", None, None),
     ("Addis Ababa March 14/2019 (ENA) The envoy met.", "Addis Ababa", "ENA", (2019, 3, 14)),
+    ("La Paz, March 2018 — By our correspondent", "La Paz", None, (2018, 3, None)),
 ])
 def test_dateline_styles(text, place, agency, date):
     d = datelines.find(text, 0)
