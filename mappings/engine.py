@@ -39,7 +39,7 @@ class Engine:
         self.irregular = invert(lex["irregular_lemmas"])
         self.gazetteer = gaz_mod.load(gazetteer_dir)
         self.ruleset = rules_mod.load(rules_dir, self.irregular)
-        self.matcher = rules_mod.Matcher(self.ruleset)
+        self.matcher = rules_mod.Matcher(self.ruleset, frozenset(w.lower() for w in lex.get("honorifics", [])))
         self.splitter = SentenceSplitter(lex["abbreviations"], lex["sentence_starters"])
         self.dates = DateFinder(lex["months"], lex["relative_months"], lex["no_date"], lex.get("weekdays", []),
                                 lex.get("previous_date_phrases", {}), lex.get("day_offsets", {}),
@@ -145,14 +145,18 @@ class _Run(MentionReader, FactReader):
         self.replaced: dict[str, str] = {}  # a surname minted before its full name → the full name's key
         self.persons: list[str] = []  # person keys in order of mention
         self.treaties: list[str] = []  # treaty keys in order of mention
+        self.described: dict[str, set[str]] = {}  # treaty key -> the words of its descriptions (minted here)
         self.meetings: list[MeetingFact] = []
         self.positions: list[PositionFact] = []
         self.venue: tuple | None = None  # (place, date, sentence, noun) of the summit last reported
         self.venues: dict[str, tuple] = {}  # the venue last reported of each kind: "summit" → (place, date, sentence, noun)
         self.sentence_index = 0
+        self.paragraph = None  # the current sentence's paragraph
+        self.paragraph_treaties = 0  # how many treaties had been named before it
         self.parses = {}  # sentence index -> linguistics.Parsed
         self.reference: DateValue | None = None
         self.reference_exact = False  # the article's date is stated, not inferred from citations
+        self.author: str | None = None  # the person of the byline ("By …"), who "I" is outside quotations
         self.speaker: str | None = None  # the person speaking in a transcript's current turn
         self.quote_speaker: tuple[int, str] | None = None  # (paragraph, person) whose quotation runs on
         self.last_group: tuple[int, list[str]] | None = None  # (sentence, persons) of the last "the two men"
@@ -184,6 +188,8 @@ class _Run(MentionReader, FactReader):
         cited_for: dict[int, list[str]] = {}
         for s in sentences:
             self.sentence_index = s.index
+            if s.paragraph != self.paragraph:
+                self.paragraph, self.paragraph_treaties = s.paragraph, len(self.treaties)
             units = self.units(s, per_sentence[s.index], citations[s.index])
             self.clauses(units)
             cited_for[s.index] = self.cited_sources(units)

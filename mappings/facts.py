@@ -11,6 +11,7 @@ from .model import ACTOR_TYPES, DETERMINERS, Evidence, MeetingFact, PositionFact
 from .text import Sentence
 
 THIRD_PERSON: list[str] = []  # the parse's subject is a third-person pronoun that no unit resolves
+NO_ACTOR: list[str] = []  # the parse's subject is a common noun that names no actor ("the parties")
 
 
 class FactReader:
@@ -87,12 +88,16 @@ class FactReader:
                     out.append(k)
         return out
 
-    def subject_of(self, s: Sentence, units: list[Unit], at: int) -> list[str]:
+    def subject_of(self, s: Sentence, units: list[Unit], at: int, bodies: bool = False) -> list[str]:
         """The subject of the cue at unit `at`: from the dependency parse where it names actors,
-        else the nearest actor before the cue (``subject``)."""
+        else the nearest actor before the cue (``subject``). With `bodies`, a body named by its
+        state's possessive ("Kenya's parliament") stands for the state: a stance is the state's,
+        while a meeting is between people."""
         parsed = self.parses.get(s.index)
         if parsed is not None and parsed.has_parse:
-            found = self.parse_subject(parsed, units, at)
+            found = self.parse_subject(parsed, units, at, bodies)
+            if found is NO_ACTOR:
+                return [] if bodies else self.subject(units, at)  # a stance is the subject's; a meeting may be guessed
             if found is THIRD_PERSON:
                 # "we take note that our partners have said they will not join": "they" is not "we"
                 guess = self.subject(units, at)
@@ -102,7 +107,7 @@ class FactReader:
                 return found
         return self.subject(units, at)
 
-    def parse_subject(self, parsed, units: list[Unit], at: int) -> list[str]:
+    def parse_subject(self, parsed, units: list[Unit], at: int, bodies: bool = False) -> list[str]:
         """Subject by syntax: the nsubj of the cue's verb (through xcomp, conj, relative and
         adverbial clauses), the agent of a passive ("signed by A and B"), the subject of a control
         verb ("urged the Rada to ratify"), each with its coordinated and apposed members."""
@@ -133,10 +138,13 @@ class FactReader:
             elif passive:
                 subj = []
             if subj:
-                found = [k for head in subj for k in self._actors_at(parsed, units, head)]
+                found = [k for head in subj for k in self._actors_at(parsed, units, head, bodies)]
                 if not found and all(head.tag_ == "PRP" and head.lower_ not in self.e.speaker_pronouns_lower
                                      for head in subj):
                     return THIRD_PERSON  # "it", "they" that no unit resolves: the nearest actor, if it agrees
+                if not found and all(head.tag_ in ("NN", "NNS") and head.lower_ not in self.e.group_nouns
+                                     and not self._in_unit(parsed, units, head) for head in subj):
+                    return NO_ACTOR  # "once all ten parties have ratified it": a subject, and no actor
                 return found
             if verb.dep_ in ("relcl", "acl") and is_nominal(verb.head):
                 return self._actors_at(parsed, units, verb.head)
@@ -145,7 +153,18 @@ class FactReader:
             verb = verb.head
         return []
 
-    def _actors_at(self, parsed, units: list[Unit], head) -> list[str]:
+    @staticmethod
+    def _in_unit(parsed, units: list[Unit], head) -> bool:
+        """Is the token, or a modifier of it, inside a unit that names something (a mention, a pronoun)?"""
+        mods = [c for c in head.children if c.dep_ in ("compound", "amod", "poss", "nmod")]
+        mods += [g for c in head.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+        for t in [head, *mods]:  # … or "deputies from Zhirinovsky's party": the body they belong to
+            start = t.idx + parsed.offset  # "a State Department spokesman": the modifier names the actor
+            if any(u.start <= start < u.end and u.etype for u in units):
+                return True
+        return False
+
+    def _actors_at(self, parsed, units: list[Unit], head, bodies: bool = False) -> list[str]:
         """The actors of the units covering `head` and its coordinated (conj) and apposed members."""
         members, stack = [], [head]
         while stack:
@@ -155,11 +174,17 @@ class FactReader:
         out: list[str] = []
         first = None
         for t in sorted(members, key=lambda t: t.i):
-            start = t.idx + parsed.offset
-            for idx, u in enumerate(units):
-                if u.start <= start < u.end and u.has_type(("Actor",)) and not u.in_citation:
-                    out.extend(k for k in u.actor if k not in out)
-                    first = idx if first is None else min(first, idx)
+            before = len(out)
+            owners = [c for c in t.children if c.dep_ == "poss"] if bodies and t.lower_ in self.e.group_nouns else []
+            for at in [t] + owners:
+                # "Kenya's parliament voted …": a body named by its state's possessive acts for the state
+                if len(out) > before:
+                    break
+                start = at.idx + parsed.offset
+                for idx, u in enumerate(units):
+                    if u.start <= start < u.end and u.has_type(("Actor",)) and not u.in_citation:
+                        out.extend(k for k in u.actor if k not in out)
+                        first = idx if first is None else min(first, idx)
         # "Pompeo and Defense Secretary Mark Esper will …": a member the parser hung elsewhere (as a
         # modifier of the title) is still coordinated with the subject, unit by unit
         k = first
@@ -236,6 +261,11 @@ class FactReader:
             # "flew to New Delhi on 12 June and met Singh": the place and date of the verb it is coordinated with
             p2, d2 = self._coordinated_place_date(units, m.start)
             place, date = place or p2, date if (date or no_date) else d2
+        if place is None or (date is None and not no_date):
+            # "In January, Bolivia's vice minister, X, and her Chilean counterpart, Y, met in Santiago": a
+            # date or place outside the trigger's clause that the parse hangs on the trigger's verb
+            p3, d3 = self._attached_place_date(units, m.start)
+            place, date = place or p3, date if (date or no_date) else d3
         if (place is None or (date is None and not no_date)) and self._relative_on_the_noun(units, m):
             # "a meeting between A and B, which had been planned for today in Vienna,": "which" is
             # no person, so its clause is about the meeting noun, and so are its place and date
@@ -332,6 +362,24 @@ class FactReader:
             if u.in_citation or not (u.has_type(("Place",)) or u.etype == "Date") or not self._attached(u, head):
                 continue
             if place is None and u.has_type(("Place",)) and k and units[k - 1].lower in markers:
+                place = u.refs[0]
+            if date is None and u.etype == "Date" and u.date is not None:
+                date = u.date
+        return place, date
+
+    def _attached_place_date(self, units, at):
+        """The place (after a location marker) and the date, fronted before the trigger in another
+        clause, that the parse attaches to the trigger's verb (not the date of a verb coordinated after it:
+        "met with Luzhkov and, on February 23, held consultations")."""
+        verb = self._trigger_verb(units, at)
+        if verb is None or not is_verb(verb):
+            return None, None
+        place = date = None
+        for k, u in enumerate(units[:at]):
+            if u.in_citation or not (u.has_type(("Place",)) or u.etype == "Date") or not self._attached(u, verb):
+                continue
+            if place is None and u.has_type(("Place",)) and k and units[k - 1].lower in self.e.location_markers \
+                    and not self._describes_treaty(u):
                 place = u.refs[0]
             if date is None and u.etype == "Date" and u.date is not None:
                 date = u.date
@@ -517,7 +565,7 @@ class FactReader:
         emit = m.rule.emit
         holder_name = emit.get("holder", "subject")
         if holder_name == "subject" and "subject" not in m.captures:
-            holders = self.subject_of(s, units, m.start)  # the subject of the whole match
+            holders = self.subject_of(s, units, m.start, bodies=True)  # the subject of the whole match
         else:
             holders = self.refs(units, m.captures[holder_name])
         holders = [h for h in holders if self.entities[h].type in ACTOR_TYPES]

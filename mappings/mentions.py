@@ -204,6 +204,9 @@ class MentionReader:
                 i += 1
         if label_end is not None and self.speaker is None:
             self.speaker = self.label_person(toks[:label_end])  # "PRIME MINISTER SCOTT MORRISON:"
+        if self.author is None and s.paragraph <= 6 and n >= 3 and toks[0].lower == "by" and len(pending) == 1 \
+                and pending[0][:2] == (1, n) and pending[0][2].etype == "Person" and len(pending[0][2].refs) == 1:
+            self.author = pending[0][2].refs[0]  # a byline, "By Margaret Ellison-Hale": who "I" is in an op-ed
         if self.issuer is None and s.paragraph <= 1 and len(pending) == 1 and pending[0][:2] == (0, n) \
                 and pending[0][2].etype in ("Organization", "State") and pending[0][2].refs:
             self.issuer = pending[0][2].refs[0]  # a letterhead: the body on a line of its own, under the title
@@ -373,6 +376,9 @@ class MentionReader:
             return u, i + 1
         if word in self.e.speaker_pronouns and self.speaker:
             return self._unit(toks, i, i + 1, "Person", [self.speaker], [self.speaker]), i + 1
+        # "I met my Indian counterpart" outside quotations, in a text with a byline: its author
+        if word.lower() in ("i", "me", "my") and self.author and not self.speaker:
+            return self._unit(toks, i, i + 1, "Person", [self.author], [self.author]), i + 1
         # "We call on all states to ratify …" in a release's own voice: the body of its letterhead
         if word in self.e.speaker_pronouns and word.lower() in ("we", "us") and self.issuer:
             etype = self.entities[self.issuer].type
@@ -429,7 +435,9 @@ class MentionReader:
                     offset += len(p) + 1
                 return self._unit(toks, i, i + 1, "Person", keys, keys), i + 1
         # surnames of persons named before, or unique in the gazetteer
-        if t.is_title and t.text.isalpha() and t.lower not in self.e.months:
+        longer_name = i in self._ner_at and self._ner_at[i][0] > i + 1 and self._ner_at[i][1] == "PERSON"
+        if t.is_title and t.text.isalpha() and t.lower not in self.e.months and not longer_name:
+            # ("Wen Haoting" is not Wen Jiabao: a surname that begins a longer name is not that person's)
             key = self.surname(t.text) or (self.surname(t.text.title()) if t.text.isupper() and len(t.text) > 3 else None)
             if key:
                 self.mention(t.start, t.end, key)
@@ -536,11 +544,15 @@ class MentionReader:
                 _name_word(t) or t.text.isupper() or (t.lower in inner and i < k < end - 1)
                 for k, t in enumerate(toks[i:end], i)):
             return None, i + 1
+        while end - i > 2 and toks[i].lower in self.e.honorifics:
+            i += 1  # "Sayyid Badr Albusaidi": the courtesy is not the name
         words = [t.text for t in toks[i:end]]
         if words[0].lower() in self.e.months or any(w.lower() in self.e.titles for w in words):
             return None, i + 1
         name = self.article.text[toks[i].start:toks[end - 1].end]
         etype = self.e.ner_types[label]
+        if etype in ("Person", "Organization") and len(words) >= 2 and words[-1] in self.e.treaty_name_heads:
+            etype = "Treaty"  # "the Al-Ula Declaration" read as a person: a name ending in Declaration is a treaty's
         if etype == "Organization" and len(words) == 1 and not name.isupper() and i and toks[i - 1].lower == "in":
             etype = "Place"  # "met in Durban": one word after "in" that the recogniser called an organisation
         if etype == "Organization" and (self.apposed_to_title(toks, i, end) or self.personal_name(words)):
@@ -598,8 +610,10 @@ class MentionReader:
             return None
         k = i + 1
         while k < len(toks) and k - i <= 3 and toks[k].lower not in self.e.treaty_heads:
-            if not (toks[k].text.isalpha() or "-" in toks[k].text) or k in hit_at and hit_at[k][1].entry.type == "Treaty":
-                return None
+            if not (toks[k].text.isalpha() or "-" in toks[k].text or _is_year(toks[k].text)) \
+                    or k in hit_at and hit_at[k][1].entry.type == "Treaty" \
+                    or toks[k].lower in DETERMINERS or toks[k].lower in TREATY_COMPLEMENTS:
+                return None  # "the ratification of the agreement": the description starts at the second "the"
             k += 1
         if k >= len(toks) or toks[k].lower not in self.e.treaty_heads:
             return None
@@ -640,31 +654,87 @@ class MentionReader:
                     break
                 take(j)
                 j += 1
+        if toks[k].text[:1].isupper() and any(t.text[:1].isupper() for t in toks[k + 1:j]):
+            return None  # "the Asean Agreement on Transboundary Haze Pollution": a name, read as a name
         definite = toks[i].lower in ("the", "this", "that")
         key = self.gz.treaty_by_words(words, proper if definite and self.treaties else None, proper)
         if key is None:
-            return self.described_new_treaty(toks, i, k) if not definite else None
+            return self.described_new_treaty(toks, i, k, j)
         entity = self.entity_for(self.gz.get(key))
         self.treaties.append(entity.key)
         self.mention(toks[i].start, toks[k].end, entity.key)
         return self._unit(toks, i, k + 1, "Treaty", [entity.key], []), k + 1
 
-    def described_new_treaty(self, toks, i, k):
-        """"signed a comprehensive peace agreement": an indefinite description that no known treaty
-        fits introduces a treaty of its own, named by its descriptive words ("comprehensive peace
-        agreement"); "the agreement" then refers to it. Praise ("a landmark accord") names nothing,
-        nor does a plural, a predicate, or a description without a word of its own."""
-        if toks[k].lower.endswith("s") or toks[i].lower not in ("a", "an"):
+    def described_new_treaty(self, toks, i, k, tail_end):
+        """A treaty no gazetteer name fits, named by its description: "signed a comprehensive peace
+        agreement", "a 1998 agreement on sharing the waters of the Syr Darya", "the agreement on the
+        state border". An indefinite description introduces a treaty of its own, and so does a definite
+        one before any treaty is named (with a complement, "on …", "between …", or words of its own); its
+        label is the descriptive words and the head ("1998 agreement"), or the head and its complement
+        ("agreement on the state border"), and the whole phrase is an alias. A later description that
+        shares its year, or whose words it has, is the same treaty ("the 1998 accord"), as is one whose
+        words are all in the name of a treaty already named ("the peace agreement" after the
+        Comprehensive Peace Agreement). Praise ("a landmark accord") names nothing, nor does a plural,
+        a predicate, a possessive ("its agreement"), or a description without a word of its own."""
+        definite = toks[i].lower in ("the", "this", "that")
+        if toks[k].lower.endswith("s") or not (definite or toks[i].lower in ("a", "an")):
             return None
         if i and (toks[i - 1].lower == "as" or toks[i - 1].lower in self.e.existential_verbs):
             return None  # "rewritten as a binding treaty", "it is a historic accord": a predicate, no referent
-        kept = [t for t in toks[i + 1:k] if t.lower not in self.e.treaty_anaphor_modifiers]
-        if not kept or any(not t.text.replace("-", "").isalpha() or t.text[:1].isupper() for t in kept):
+        kept = [t for t in toks[i + 1:k] if t.lower not in self.e.treaty_anaphor_modifiers or _is_year(t.text)]
+        if any(not (t.text.replace("-", "").isalpha() or _is_year(t.text)) or t.text[:1].isupper() for t in kept):
             return None
-        unit, end = self.new_treaty(toks, i + 1, k + 1)
-        entity = self.entities[unit.refs[0]]
-        entity.label = " ".join([t.text for t in kept] + [toks[k].text])
-        return unit, end
+        tail = toks[k + 1:tail_end] if tail_end > k + 2 and toks[k + 1].lower in TREATY_COMPLEMENTS else []
+        while tail and (tail[-1].lower in DETERMINERS or tail[-1].lower in ("and", "of", "on", "-")):
+            tail = tail[:-1]
+        if not kept and not (tail and definite):
+            return None
+        years = {t.text for t in kept if _is_year(t.text)}
+        content = {t.lower for t in kept + tail if t.lower not in DETERMINERS and t.lower not in TREATY_COMPLEMENTS}
+        if definite:
+            same = self._described_before(years, content)
+            if same is None and self.treaties:
+                return None  # "the 1972 accord" after the ABM Treaty: an anaphor, not a new treaty
+            if same is not None:
+                self.treaties.append(same)
+                self.described[same] = self.described.get(same, set()) | content
+                self.mention(toks[i].start, toks[k].end, same)
+                return self._unit(toks, i, k + 1, "Treaty", [same], []), k + 1
+        head = toks[k].text
+        label = " ".join([t.text for t in kept] + [head]) if kept else self.article.text[toks[k].start:tail[-1].end]
+        full = self.article.text[(kept[0] if kept else toks[k]).start:tail[-1].end] if tail else label
+        key = f"treaty/{slugify(full)}"  # the whole description: "1998 agreement" alone would join unrelated treaties
+        if key not in self.entities:
+            self.entities[key] = Entity("treaty", slugify(full), "Treaty", label, [full] if full != label else [])
+        self.treaties.append(key)
+        self.described[key] = content | years
+        first = kept[0] if kept else toks[k]
+        self.mention(first.start, toks[k].end, key)
+        return self._unit(toks, i, k + 1, "Treaty", [key], []), k + 1
+
+    def _described_before(self, years: set[str], content: set[str]) -> str | None:
+        """The treaty a definite description refers back to: one minted from a description with the
+        same year, or (with no year to tell them apart) sharing a word; else a treaty already named
+        whose names hold every word of the description."""
+        for key in reversed(self.treaties):
+            words = self.described.get(key)
+            if words is None:
+                continue
+            theirs = {w for w in words if _is_year(w)}
+            if years and theirs:
+                if years & theirs:
+                    return key
+                continue
+            if content & words:
+                return key
+        if years:
+            return None
+        for key in reversed(self.treaties):
+            entity = self.entities[key]
+            names = {w for n in [entity.label, *entity.aliases] for w in re.split(r"[\s-]+", n.lower())}
+            if content and content <= names:
+                return key
+        return None
 
     def group_for_they(self) -> list[str]:
         """The people "they" stands for: a group anaphor of this sentence or the one before, else the
@@ -701,12 +771,13 @@ class MentionReader:
 
     def salient_treaty(self, head: str) -> str:
         """The treaty "the treaty" (or "the Treaty", "the pact") refers to: the treaty named most often
-        so far, the later one of equals. A text refers back to its main treaty after naming others
-        in passing ("…terminate NAFTA, the 1994 pact it replaces. … will not approve the pact")."""
+        so far in this paragraph (or, if it names none, in the article), the later one of equals. A
+        text refers back to its main treaty after naming others in passing ("…terminate NAFTA, the 1994 pact it replaces. … will not approve the pact")."""
         if self.sentence_index == 0:
             return self.treaties[-1]
         counts: dict[str, int] = {}
-        for k in self.treaties:
+        # the treaties of this paragraph, if it named one: a new paragraph may turn to another treaty
+        for k in self.treaties[self.paragraph_treaties:] or self.treaties:
             counts[k] = counts.get(k, 0) + 1
         best = max(counts.values())
         return next(k for k in reversed(self.treaties) if counts[k] == best)
@@ -758,8 +829,11 @@ class MentionReader:
         return self._unit(toks, i, end, "Treaty", [key], []), end
 
     def _name_tail(self, toks, k) -> int | None:
-        """The end of "on|of|for|between Capitalised Words[, and Words]" starting at k, if any."""
-        if k >= len(toks) or toks[k].lower not in ("on", "of", "for", "between"):
+        """The end of "on|of|for|between Capitalised Words[, and Words]" starting at k, if any; also
+        "to Capitalised Verb …" ("the Agreement to Prevent Unregulated High Seas Fisheries")."""
+        if k >= len(toks) or toks[k].lower not in ("on", "of", "for", "between", "to"):
+            return None
+        if toks[k].lower == "to" and not (k + 1 < len(toks) and _name_word(toks[k + 1])):
             return None
         end, j = None, k + 1
         if j < len(toks) and toks[j].lower == "the":  # "the Treaty on the Prohibition of Nuclear Weapons"
@@ -835,11 +909,14 @@ class MentionReader:
 
     def qualified_by_demonym(self, toks, i, hit_at):
         """A state's demonym that qualifies the noun after it: "the Argentine capital" is Argentina's
-        capital; "the Mexican Senate" is not the gazetteer's (United States) Senate but Mexico's own
-        body, an organisation of the article's."""
+        capital; "the Mexican Senate" (or "Mexico's Senate") is not the gazetteer's (United States)
+        Senate but Mexico's own body, an organisation of the article's."""
         end, hit = hit_at[i]
         entry = hit.entry
-        if hit.kind != "demonym" or entry.type != "State" or end >= len(toks):
+        if entry.type == "State" and hit.kind != "demonym" and end + 1 < len(toks) \
+                and toks[end].text in ("'s", "’s") and end + 1 in hit_at:
+            end += 1  # "Indonesia's House of Representatives": a possessive qualifies the body as a demonym does
+        elif hit.kind != "demonym" or entry.type != "State" or end >= len(toks):
             return None
         if toks[end].lower in self.e.capital_nouns and entry.capital and self.gz.get(entry.capital):
             capital = self.entity_for(self.gz.get(entry.capital))
@@ -951,6 +1028,15 @@ class MentionReader:
                 return " ".join(words)
         return None
 
+    def _title_length(self, toks, j) -> int:
+        """How many tokens the longest title starting at j spans (0: none starts there)."""
+        if j >= len(toks):
+            return 0
+        for words in self.e.titles.get(toks[j].lower, ()):
+            if tuple(x.lower for x in toks[j:j + len(words)]) == words:
+                return len(words)
+        return 0
+
     def titled_person(self, toks, i, hit_at):
         """[modifier] [former] Title Name → a Person with role and affiliation."""
         j = i
@@ -979,9 +1065,34 @@ class MentionReader:
             if (first, *(x.lower for x in toks[j + 1:j + len(words)])) == words:
                 title = tuple([toks[j].text[len(glued or ""):]] + [x.text for x in toks[j + 1:j + len(words)]])
                 break
+        if title is None and j < len(toks):
+            # "Water Resources Minister Bakhtiyor Nazarov": a portfolio in capitals before Minister or Secretary
+            m = j
+            while m < len(toks) and m - j < 3 and m not in hit_at and toks[m].text.isalpha() \
+                    and toks[m].text[:1].isupper() and toks[m].lower not in self.e.titles:
+                m += 1
+            if j < m and m + 1 < len(toks) and toks[m].text in PORTFOLIO_HEADS \
+                    and (m + 1 in hit_at or _name_word(toks[m + 1])):
+                title = tuple(t.text for t in toks[j:m + 1])
         if title is None:
             return None
         k = j + len(title)
+        for _ in range(2):  # "Deputy" + "Assistant Secretary of State": a title before a title is one office
+            more = self._title_length(toks, k)
+            if not more:
+                break
+            title, k = title + tuple(t.text for t in toks[k:k + more]), k + more
+        if k < len(toks) and toks[k].lower == "for":
+            # "… Secretary of State for Australia, New Zealand and the Pacific, Mr. Daniel Whitcombe": the
+            # office's remit in capitals, then a comma and the name
+            m = k + 1
+            while m < len(toks) and m - k <= 14 and (_name_word(toks[m]) or toks[m].lower in ("and", "the", "of", ",")):
+                if toks[m].text == "," and m + 1 < len(toks) and m + 1 not in hit_at and (
+                        toks[m + 1].lower in self.e.honorifics or _name_word(toks[m + 1])) and m + 2 < len(toks) \
+                        and (_name_word(toks[m + 2]) or toks[m + 2].text == "."):
+                    k = m + 1
+                    break
+                m += 1
         of_org = None
         if k + 1 < len(toks) and toks[k].lower == "of":
             # "the director-general of the OPCW, Jose Bustani": the office's body, then the name
@@ -994,6 +1105,7 @@ class MentionReader:
                 # "the Executive Director of the International Campaign to Abolish Nuclear Weapons (ICAN),
                 # Beatrice Fihn": a body the gazetteer does not know, named in capitals, then the name
                 k = self.body_name_end(toks, b)
+                k += self._title_length(toks, k + 1)  # "…, Ambassador Tesfaye Gebremariam": a second title
                 if k + 1 < len(toks) and _name_word(toks[k + 1]):
                     name_end = k + 1
                     while name_end < len(toks) and name_end - k <= 3 and _name_word(toks[name_end]):
@@ -1017,8 +1129,15 @@ class MentionReader:
                 return self._unit(toks, i, end, "Person", unit.refs, unit.refs), end
         elif of_org:
             return None
-        # "Foreign Minister Dr. Abdullatif …", "UAE Foreign Minister Sheikh Abdullah …": an honorific first
-        while k + 1 < len(toks) and toks[k].lower in self.e.honorifics:
+        # "the Special Envoy of IGAD for South Sudan, Ambassador Tesfaye Gebremariam": a second title
+        more = self._title_length(toks, k)
+        if more and k + more < len(toks) and (k + more in hit_at or _name_word(toks[k + more])):
+            k += more
+        # "Foreign Minister Dr. Abdullatif …", "UAE Foreign Minister Sheikh Abdullah …": an honorific first;
+        # "Senator the Hon. Claudette Greaves"
+        if k + 2 < len(toks) and toks[k].lower == "the" and toks[k + 1].lower.rstrip(".") in self.e.honorifics:
+            k += 1
+        while k + 1 < len(toks) and toks[k].lower.rstrip(".") in self.e.honorifics:
             k += 1 + (toks[k + 1].text == "." and toks[k + 1].start == toks[k].end)
         # the name: a gazetteer person, or two or three capitalised words
         if k in hit_at and hit_at[k][1].entry.type == "Person":
@@ -1046,6 +1165,8 @@ class MentionReader:
                 else:
                     return None
             else:
+                if any(t.text in PORTFOLIO_HEADS for t in toks[k:end]):
+                    return None  # "the Deputy Assistant Secretary said": an office, no name
                 person = self.new_person(" ".join(t.text for t in toks[k:end]))
             name_start, name_end = toks[k].start, toks[end - 1].end
         if of_org is not None and mod_hit is None:
@@ -1109,6 +1230,10 @@ def _inside_quote(text: str) -> bool:
 
 
 CONTRACTION = re.compile(r"['’](?:ll|m|ve|d|re)$", re.IGNORECASE)  # "I'll", "we've", "she'd": the pronoun
+
+
+PORTFOLIO_HEADS = ("Minister", "Secretary")  # "Agriculture Minister", "Cabinet Secretary"
+TREATY_COMPLEMENTS = ("on", "between", "of", "over", "with", "for")
 
 
 def _is_year(text: str) -> bool:

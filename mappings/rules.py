@@ -312,18 +312,40 @@ class Matcher:
     group ("A, B and C") starting at i, or None.
     """
 
-    def __init__(self, ruleset: RuleSet):
+    def __init__(self, ruleset: RuleSet, courtesies: frozenset[str] = frozenset()):
         self.ruleset = ruleset
+        self.courtesies = courtesies  # "the Hon. Whitlock", "Mr Kambuaya": words passed over before a name
+
+    def passable(self, units, i: int) -> bool:
+        """May unit i stand between two specs unnamed? An adverb (``transparent``), or a courtesy before a
+        name ("met separately with the Hon. Whitlock"), with the full stop of its abbreviation."""
+        unit = units[i]
+        if transparent(unit):
+            return True
+        if unit.is_entity or unit.is_break:
+            return False
+        if unit.lower.rstrip(".") in self.courtesies:
+            return True
+        return unit.lower == "." and i > 0 and units[i - 1].lower in self.courtesies
 
     def phrase_at(self, units, i: int, cls: str) -> tuple[int, str] | None:
-        """The longest phrase of class `cls` starting at unit i: (end, value)."""
+        """The longest phrase of class `cls` starting at unit i: (end, value). An adverb between
+        its words is passed over ("comply fully with" is "comply with")."""
         unit = units[i]
         if unit.is_entity:
             return None
         for words, value in self.ruleset.index[cls].get(unit.lower, ()):
-            n = len(words)
-            if i + n <= len(units) and all(_word_ok(units[i + k], words[k]) for k in range(1, n)):
-                return i + n, value
+            j = i + 1
+            for forms in words[1:]:
+                skipped = 0
+                while j < len(units) and not _word_ok(units[j], forms) and skipped < TRANSPARENT_MAX \
+                        and transparent(units[j]):
+                    j, skipped = j + 1, skipped + 1
+                if j >= len(units) or not _word_ok(units[j], forms):
+                    break
+                j += 1
+            else:
+                return j, value
         return None
 
     def matches(self, rule: Rule, units, group_at: Callable) -> list[Match]:
@@ -339,7 +361,9 @@ class Matcher:
                 i += 1
         return found
 
-    def _match(self, specs, k, units, i, caps, group_at):
+    def _match(self, specs, k, units, i, caps, group_at, adverbs=0):
+        """Match specs[k:] from unit i; `adverbs` says that units before i were passed over as
+        adverbs for this spec (so they are not passed over twice)."""
         if k == len(specs):
             return i, caps
         spec = specs[k]
@@ -365,6 +389,13 @@ class Matcher:
                 result = self._match(specs, k + 1, units, end, new, group_at)
                 if result is not None:
                     return result
+            if k and not adverbs:  # an adverb between two specs is passed over: "withdrew formally from"
+                n = 0
+                while n < TRANSPARENT_MAX and i + n < len(units) and self.passable(units, i + n):
+                    n += 1
+                    result = self._match(specs, k, units, i + n, caps, group_at, adverbs=n)
+                    if result is not None:
+                        return result
         if spec.op == "?":
             return self._match(specs, k + 1, units, i, caps, group_at)
         return None
@@ -413,6 +444,19 @@ class Matcher:
             if u.is_break or u.has_type(("Person",)) or (u.tag or "").startswith(self.FINITE):
                 return None
         return None
+
+
+TRANSPARENT_MAX = 2  # adverbs passed over in a row
+# Adverbs that are never passed over: they negate or they are words that rules name.
+NOT_TRANSPARENT = frozenset({"not", "n't", "never", "no", "nor", "neither", "hardly", "barely", "out", "back",
+                             "up", "down", "off", "away", "together", "separately", "there", "then", "so"})
+
+
+def transparent(unit) -> bool:
+    """An adverb the patterns pass over between two of their words or specs ("fully", "formally",
+    "again"): a single word the tagger reads as an adverb (RB, RBR, RBS), not a negation."""
+    return (not unit.is_entity and not unit.is_break and unit.tag is not None and unit.tag.startswith("RB")
+            and unit.lower not in NOT_TRANSPARENT)
 
 
 def _word_ok(unit, forms: frozenset[str]) -> bool:

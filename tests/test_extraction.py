@@ -35,11 +35,23 @@ STYLES_FLOORS = {"overall": 0.86, "pairs": 0.86, "dates": 0.90, "positions": 0.7
 # day-first dates and the rest of the batch above: 0.658 (dates 0.457); everything after: 0.790; a sea in a
 # treaty's description no longer the place of its signing: 0.797 (places 0.739); a ", which" clause on a
 # nominal meeting gives its place and date: 0.799 (places 0.750).
-OWN_STYLES_FLOORS = {"overall": 0.77, "pairs": 0.84, "dates": 0.67, "positions": 0.69}
+OWN_STYLES_FLOORS = {"overall": 0.79, "pairs": 0.84, "dates": 0.72, "positions": 0.72}
 # tests/corpus_styles2: eight more (wire, readout, transcript, analysis, briefing; 2011-2021; Nordic, South and
 # Southeast Asia, Latin America, Pacific), kept as a held-out check: no rule was tuned on its sentences. First
 # contact 0.839 (pairs 0.688, places 0.844, dates 0.824, positions 0.647, strict 0.500); unchanged since.
-STYLES2_FLOORS = {"overall": 0.83, "pairs": 0.68, "dates": 0.82, "positions": 0.64}
+STYLES2_FLOORS = {"overall": 0.86, "pairs": 0.72, "dates": 0.86, "positions": 0.77}
+# Held out until 2026-12-03; then, with rules that pass over adverbs, passives of any action, stance nouns,
+# portfolio titles and "see X" (rules fitted to it: none): 0.884 (pairs 0.727, positions 0.821); 0.879
+# (positions 0.789) once a stance needs an actor as its subject ("ratified by more than 150 countries" no
+# longer credits the minister named before, which the gold happened to hold from another sentence).
+# tests/corpus_styles3: ten more by a writer who saw neither rules nor extractor (wire datelines of four
+# agencies, readouts, a transcript, an analysis, an HTML page, an op-ed; Central Asia, the Arctic, the
+# Caribbean, the Horn of Africa, the Pacific, the Balkans, the Gulf, the Andes, Southeast Asia; people and
+# treaties the gazetteer does not know). First contact 0.456 (pairs 0.375, places 0.339, dates 0.204,
+# positions 0.263); treaties given by description, composed titles, datelines and date lines, bylines,
+# "Indonesia's House", "the Hon.", "Published …" lines, "Wen Haoting" is not Wen Jiabao: 0.665 (pairs 0.667,
+# places 0.492, dates 0.603, positions 0.578).
+STYLES3_FLOORS = {"overall": 0.64, "pairs": 0.64, "dates": 0.58, "positions": 0.55}
 
 
 def meetings(x):
@@ -140,7 +152,8 @@ def test_graph_has_article_metadata_and_evidence(seed_extraction):
                                             ("corpus_heldout", HELDOUT_FLOORS), ("corpus_blind", BLIND_FLOORS),
                                             ("corpus_styles_blind", STYLES_FLOORS),
                                             ("corpus_styles", OWN_STYLES_FLOORS),
-                                            ("corpus_styles2", STYLES2_FLOORS)])
+                                            ("corpus_styles2", STYLES2_FLOORS),
+                                            ("corpus_styles3", STYLES3_FLOORS)])
 def test_scorer_floors(tmp_path, corpus, floors):
     """The scorer of ../shared/eval (copied into tests/corpus) runs the real CLI on the dev
     corpus and on our own articles; the issue's floors hold on both."""

@@ -87,6 +87,170 @@ def test_positions_by_syntax(engine, body, expected):
     assert expected in positions, positions
 
 
+@pytest.mark.parametrize("body, expected", [
+    # an adverb inside a phrase ("comply ... with") and between two specs ("withdrew ... from")
+    ("Igor Ivanov said Russia would comply fully with the ABM treaty.",
+     ("Russia", "Support", "Anti-Ballistic Missile Treaty", "Implementation")),
+    ("Russia formally withdrew from the Treaty on Open Skies on Monday.",
+     ("Russia", "Support", "Treaty on Open Skies", "Withdrawal")),
+    # a passive of any action: the agent does it
+    ("The Chemical Weapons Convention was ratified by Russia in 1997.",
+     ("Russia", "Support", "Chemical Weapons Convention", "Ratification")),
+    # a body named by its state's possessive acts for the state
+    ("Russia's parliament voted on Tuesday to ratify the START II treaty.",
+     ("Russia", "Support", "START II", "Ratification")),
+    # honouring obligations is implementation
+    ("Igor Ivanov said Russia would respect its obligations under the ABM treaty.",
+     ("Russia", "Support", "Anti-Ballistic Missile Treaty", "Implementation")),
+    # nouns of stance: a supporter, reservations
+    ("Russia remains a staunch supporter of the Treaty on Open Skies.",
+     ("Russia", "Support", "Treaty on Open Skies", None)),
+    ("Russia voiced strong reservations about the Treaty on Open Skies.",
+     ("Russia", "Opposition", "Treaty on Open Skies", None)),
+    # the treaty called a model: support for it
+    ("Igor Ivanov said the ABM treaty remained a model for arms control.",
+     ("Igor Ivanov", "Support", "Anti-Ballistic Missile Treaty", None)),
+])
+def test_positions_past_adverbs_passives_and_bodies(engine, body, expected):
+    _, _, positions = run(engine, body)
+    assert expected in positions, positions
+
+
+def test_threatening_to_withdraw_is_for_the_withdrawal_only(engine):
+    _, _, positions = run(engine, "Russia threatened to pull out of the Treaty on Open Skies.")
+    assert positions == {("Russia", "Support", "Treaty on Open Skies", "Withdrawal")}
+
+
+def test_a_negation_is_never_passed_over_as_an_adverb(engine):
+    _, _, positions = run(engine, "Russia will not fully comply with the ABM treaty.")
+    assert positions == {("Russia", "Opposition", "Anti-Ballistic Missile Treaty", "Implementation")}
+
+
+def test_a_body_of_a_state_meets_no_one(engine):
+    """"Kenya's government and the rebels signed …": a stance can be a state's, a meeting is between people."""
+    _, meetings, _ = run(engine, "Russia's government and the Chechen rebels signed a peace agreement in Grozny.")
+    assert not meetings
+
+
+def test_a_treaty_described_by_its_year_and_subject(engine):
+    """A treaty no gazetteer knows, given by description: a year and a complement, then referred back to."""
+    x, _, positions = run(engine, "Uzbekistan pledged on Tuesday to implement in full a 1998 agreement on sharing the "
+                                  "waters of the Syr Darya. Kyrgyzstan called for revising the 1998 accord.")
+    (treaty,) = [e for e in x.entities.values() if e.type == "Treaty"]
+    assert treaty.label == "1998 agreement"
+    assert "1998 agreement on sharing the waters of the Syr Darya" in treaty.aliases
+    assert positions == {("Uzbekistan", "Support", "1998 agreement", "Implementation"),
+                         ("Kyrgyzstan", "Support", "1998 agreement", "Revision")}
+
+
+def test_a_definite_description_before_any_treaty_is_one(engine):
+    _, _, positions = run(engine, "Montenegro ratified the agreement on the state border in December. "
+                                  "Montenegro remains committed to the border agreement.")
+    assert positions == {("Montenegro", "Support", "agreement on the state border", "Ratification"),
+                         ("Montenegro", "Support", "agreement on the state border", None)}
+
+
+def test_a_year_after_a_named_treaty_refers_back_to_it(engine):
+    """"the 1972 accord" after the ABM Treaty is that treaty, not a new one."""
+    x, _, positions = run(engine, "Russia and China support the ABM treaty. China opposes any changes to the 1972 accord.")
+    assert [e.label for e in x.entities.values() if e.type == "Treaty"] == ["Anti-Ballistic Missile Treaty"]
+    assert ("China", "Opposition", "Anti-Ballistic Missile Treaty", "Revision") in positions
+
+
+def test_the_treaty_is_the_one_this_paragraph_is_about(engine):
+    """A treaty named three times in one paragraph does not take over "the treaty" in the next, which
+    names another."""
+    body = ("Belarus supports the Union State Treaty. The Union State Treaty is popular. Russia backs the Union State "
+            "Treaty.\n\nThe Duma voted to ratify START II. Igor Ivanov urged the deputies to approve the treaty.")
+    _, _, positions = run(engine, body)
+    assert ("Igor Ivanov", "Support", "START II", "Ratification") in positions
+    assert not any(p[0] == "Igor Ivanov" and p[2] == "Union State Treaty" for p in positions)
+
+
+@pytest.mark.parametrize("body, pair", [
+    # a portfolio in capitals before "Minister" is the title, not part of the name
+    ("Uzbek Water Resources Minister Bakhtiyor Nazarov and his Kazakh counterpart, Agriculture Minister Yerbol "
+     "Seitkaliyev, held talks in Tashkent.", {"Bakhtiyor Nazarov", "Yerbol Seitkaliyev"}),
+    # a title before a title, and the office's remit, then the name
+    ("The Minister for Foreign Affairs, Ratu Semi Naidole, received the United States Deputy Assistant Secretary of "
+     "State for Australia, New Zealand and the Pacific, Mr. Daniel Whitcombe, in Suva.",
+     {"Ratu Semi Naidole", "Daniel Whitcombe"}),
+    # seeing a named person is meeting them
+    ("Kazakh Minister Bakhtiyor Nazarov plans to see Ilyas Davydov in Bishkek in April.",
+     {"Bakhtiyor Nazarov", "Ilyas Davydov"}),
+])
+def test_long_and_composed_titles_and_seeing(engine, body, pair):
+    x, meetings, _ = run(engine, body)
+    assert any(people == frozenset(pair) for people, _, _ in meetings), meetings
+    assert not any("Minister" in e.label or "Secretary" in e.label for e in x.entities.values() if e.type == "Person")
+
+
+def test_an_office_without_a_name_is_no_person(engine):
+    x, _, _ = run(engine, "The Deputy Assistant Secretary said his government wanted a revised treaty.")
+    assert not [e for e in x.entities.values() if e.type == "Person"]
+
+
+def test_i_of_an_op_ed_is_the_author_of_its_byline(engine):
+    body = ("OPINION\n\nBy Margaret Ellison-Hale\n\nFor three nights I met my Indian counterpart, Ravi Shankar Menon, "
+            "in Kigali. \"I never doubted it,\" Menon told me.")
+    _, meetings, _ = run(engine, body, head="")
+    assert ({people for people, _, _ in meetings} == {frozenset({"Margaret Ellison-Hale", "Ravi Shankar Menon"})})
+
+
+def test_a_recognised_name_ending_in_declaration_is_a_treaty_and_a_courtesy_is_no_name(engine):
+    x, _, positions = run(engine, "Foreign Minister Sayyid Badr Albusaidi said Oman supports the Al-Ula Declaration.")
+    types = {e.label: e.type for e in x.entities.values()}
+    assert types.get("Al-Ula Declaration") == "Treaty" and "Badr Albusaidi" in types
+    assert not any(label.startswith("Sayyid") for label in types)
+
+
+def test_a_second_title_after_an_office_of_a_body_is_no_name(engine):
+    x, _, _ = run(engine, "The Special Envoy of the Intergovernmental Authority on Development (IGAD) for South "
+                          "Sudan, Ambassador Tesfaye Gebremariam, held discussions in Juba.")
+    assert [e.label for e in x.entities.values() if e.type == "Person"] == ["Tesfaye Gebremariam"]
+
+
+def test_commonwealth_courtesies_before_names(engine):
+    """"the Hon." ends no sentence and stands between a preposition and a name; "Senator the Hon. X"."""
+    _, meetings, _ = run(engine, "Minister Rodwell Ferrier met separately with the Hon. Desmond Whitlock and with "
+                                 "Senator the Hon. Claudette Greaves on Wednesday.")
+    assert {people for people, _, _ in meetings} == {frozenset({"Rodwell Ferrier", "Desmond Whitlock"}),
+                                                     frozenset({"Rodwell Ferrier", "Claudette Greaves"})}
+
+
+def test_a_treaty_name_with_to_and_a_verb(engine):
+    x, _, _ = run(engine, "Nine states signed the Agreement to Prevent Unregulated High Seas Fisheries in the Central "
+                          "Arctic Ocean on Wednesday.")
+    assert [e.label for e in x.entities.values() if e.type == "Treaty"] == [
+        "Agreement to Prevent Unregulated High Seas Fisheries in the Central Arctic Ocean"]
+
+
+def test_a_known_surname_that_begins_an_unknown_name_is_not_that_person(engine):
+    """"Wen Haoting" is not Wen Jiabao (the gazetteer knows Wen as his surname): a wrong link is worse than none."""
+    x, _, _ = run(engine, "China's special representative, Wen Haoting, met Evan Thornquist in Ilulissat.")
+    labels = {e.label for e in x.entities.values() if e.type == "Person"}
+    assert "Wen Jiabao" not in labels and "Wen Haoting" in labels
+
+
+def test_a_subject_that_names_no_actor_holds_no_stance(engine):
+    """"once all ten parties have ratified it": the parse's subject is "parties", not the actor named before."""
+    _, _, positions = run(engine, "Iceland signed the Treaty on Open Skies. It will enter into force once all ten "
+                                  "parties have ratified it.")
+    assert positions == {("Iceland", "Support", "Treaty on Open Skies", "Signature")}
+
+
+def test_a_fronted_date_before_a_long_subject(engine):
+    _, meetings, _ = run(engine, "In January, Bolivia's vice minister of foreign affairs, Carmen Almendras Quiroga, and "
+                                 "her Chilean counterpart, Alfonso Urrutia Labbé, met in Santiago to discuss customs.",
+                         head="---\ndate: 2018-03-20\n---\n")
+    assert meetings == {(frozenset({"Carmen Almendras Quiroga", "Alfonso Urrutia Labbé"}), "Santiago", "2018-01")}
+
+
+def test_my_brother_before_a_name_is_no_office(engine):
+    _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
+    assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}
+
+
 def test_its_provisions_are_the_treaty_in_focus(engine):
     """"its provisions", "its terms": the parts of the treaty last named stand for it; "its" with any
     other noun is nobody's treaty."""
@@ -297,6 +461,18 @@ def test_a_demonym_qualified_body_is_that_states_own(engine):
     holders = {h for h, *_ in positions}
     assert holders == {"Mexican Senate"}
     assert "United States Senate" not in {e.label for e in x.entities.values()}
+
+
+def test_a_possessive_qualified_body_is_that_states_own(engine):
+    x, _, positions = run(engine, "Mexico's Senate voted on Tuesday to ratify the Kyoto Protocol.")
+    assert {h for h, *_ in positions} == {"Mexico's Senate"}
+    assert "United States Senate" not in {e.label for e in x.entities.values()}
+
+
+def test_a_capitalised_treaty_name_is_not_a_known_treaty_sharing_a_word(engine):
+    """"the Asean Agreement on Transboundary Haze Pollution" is a name of its own, not ASEAN's Treaty of Amity."""
+    _, _, positions = run(engine, "Indonesia voted to ratify the Asean Agreement on Transboundary Haze Pollution.")
+    assert positions == {("Indonesia", "Support", "Asean Agreement on Transboundary Haze Pollution", "Ratification")}
 
 
 def test_a_transcript_label_in_capitals_names_the_speaker_of_contractions(engine):

@@ -37,6 +37,8 @@ def errors(path):
     ("SAN JOSE, Costa Rica, 4 March 2004 – Envoys met.", "SAN JOSE, Costa Rica", None, (2004, 3, 4)),
     ("UNITED NATIONS, Sept. 30 (AFP) - The council met.", "UNITED NATIONS", "AFP", (None, 9, 30)),
     ("NAIROBI — Sudan's government signed.", "NAIROBI", None, None),
+    ("Addis Ababa March 14/2019 (ENA) The envoy met.", "Addis Ababa", "ENA", (2019, 3, 14)),
+    ("La Paz, March 2018 — By our correspondent", "La Paz", None, (2018, 3, None)),
 ])
 def test_dateline_styles(text, place, agency, date):
     d = datelines.find(text, 0)
@@ -283,6 +285,22 @@ def test_a_date_line_at_the_head_dates_the_article(tmp_path):
     f.write_text("WORLD DIGEST\nTuesday, March 2, 1999\n\nIgor Ivanov met Madeleine Albright in Oslo on Monday.\n")
     a = read_article(f)
     assert str(a.date) == "1999-03-02" and a.date_basis == "the date line (Tuesday, March 2, 1999)"
+
+
+def test_a_place_and_date_line_under_a_letterhead_dates_the_article(tmp_path):
+    """A release: letterhead, kind, headline, then "Suva, 3 March 2014" on a line of its own."""
+    f = tmp_path / "release.txt"
+    f.write_text("MINISTRY OF FOREIGN AFFAIRS\nREPUBLIC OF FIJI\n\nPRESS RELEASE\n\nReadout: the Minister's meeting\n\n"
+                 "Suva, 3 March 2014\n\nThe Minister this morning received the Ambassador of Japan.\n")
+    a = read_article(f)
+    assert str(a.date) == "2014-03-03" and a.date_basis == "the date line (Suva, 3 March 2014)"
+
+
+def test_a_published_line_dates_the_article(tmp_path):
+    f = tmp_path / "ap.txt"
+    f.write_text("Nine nations sign a deal\n\nBy The Associated Press\nPublished 4:12 PM GMT, October 3, 2018\n\n"
+                 "ILULISSAT, Greenland (AP) — Envoys signed an agreement Wednesday.\n")
+    assert str(read_article(f).date) == "2018-10-03"
 
 
 def test_a_date_inside_a_sentence_is_no_date_line(tmp_path):

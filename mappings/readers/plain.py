@@ -30,7 +30,10 @@ HEADER = re.compile(
     re.MULTILINE,
 )
 FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?P<yaml>.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
-DATE_LINE = re.compile(r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?P<date>[A-Z][a-z]+\.? \d{1,2},? \d{4}"
+DATE_LINE = re.compile(r"^(?:(?:Published|Updated|Posted|Last updated)(?: on)?:?\s+"  # "Published 4:12 PM GMT, …"
+                       r"(?:\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[A-Z]{2,4}\s*)?,?\s+)?)?"
+                       r"(?:[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,3},\s+)?"  # "Suva, 3 March 2014": a place first
+                       r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?P<date>[A-Z][a-z]+\.? \d{1,2},? \d{4}"
                        r"|\d{1,2} [A-Z][a-z]+ \d{4}|\d{4}-\d{2}-\d{2})$")
 SOURCE_KEYS = ("source", "outlet", "publication", "publisher", "agency")
 
@@ -99,9 +102,9 @@ def build(text: str, article_id: str, source_file: str, *, title: str | None = N
         article.dateline = datelines.find(text, p_start)
         if article.dateline:
             break
-    if date is None:  # a date line at the head: "Monday, July 11, 1994" as a line of its own
-        head_lines = [ln.strip() for p_start, p_end in article.paragraphs[:3] for ln in text[p_start:p_end].split("\n")]
-        for ln in head_lines[:6]:
+    if date is None:  # a date line at the head: "Monday, July 11, 1994", "Suva, 3 March 2014" as a line of its own
+        head_lines = [ln.strip() for p_start, p_end in article.paragraphs[:6] for ln in text[p_start:p_end].split("\n")]
+        for ln in head_lines[:8]:  # a release's letterhead, its kind and its headline may come first
             line = DATE_LINE.match(ln)
             if line:
                 try:
