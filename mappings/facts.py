@@ -283,9 +283,14 @@ class FactReader:
                 before = [u for u in units[:there] if u.etype in ("Place", "State") and u.refs and not u.in_citation
                           and not u.actor]
                 place = before[-1].refs[0] if before else self.last_place
-        if place is None and self.dateline_place is not None \
-                and any(units[k].lower == "here" for k in range(lo, hi)):
-            place = self.dateline_place  # "signed here today", under a NAIROBI dateline
+        if place is None and self.dateline_place is not None and any(
+                units[k].lower == "here" or (units[k].lower in self.e.dateline_venues and k >= 2
+                                             and self.entities[self.dateline_place].type == "Place"
+                                             and units[k - 1].lower == "the" and units[k - 2].lower in self.e.location_markers | {"of"})
+                for k in range(lo, hi)):
+            # "signed here today", under a NAIROBI dateline; "received X at the Ministry", "talks on the edge of
+            # the capital" under the place of a dateline or date line
+            place = self.dateline_place
         if lo >= 1 and lo + 1 < hi and units[lo].lower == "," and units[lo + 1].lower == "where":
             # "a visit to Astana on Friday, where he held talks with …": that clause's place and date
             plo, phi = self.clause_span(units, units[lo - 1].clause)

@@ -192,8 +192,10 @@ class MentionReader:
             unit, j = self.unit_at(toks, i, hit_at, in_cite(i))
             if unit is not None:
                 unit.in_citation = in_cite(i)
-                if i < dl_hi and self.dateline_place is None and unit.etype in ("Place", "State") and unit.refs:
-                    self.dateline_place = unit.refs[0]  # "GENEVA, Feb. 23 (Reuters) -": what "here" means
+                line = self.article.place_line
+                if (i < dl_hi or line and line[0] <= unit.start < line[1]) and self.dateline_place is None \
+                        and unit.etype in ("Place", "State") and unit.refs:
+                    self.dateline_place = unit.refs[0]  # "GENEVA, Feb. 23 (Reuters) -", "Suva, 3 March 2014": "here"
                 pending.append((i, j, unit))
                 if label_end is not None and j <= label_end and unit.etype == "Person" and len(unit.refs) == 1:
                     self.speaker = unit.refs[0]

@@ -82,6 +82,7 @@ class Article:
     date: "DateValue | None" = None  # the article's own date, where the file states one
     date_basis: str | None = None  # where that date was read: front matter, page metadata, a row, the dateline
     dateline: "Dateline | None" = None  # a wire dateline at the head of the story (readers/datelines.py)
+    place_line: tuple[int, int] | None = None  # the place of a date line ("Suva, 3 March 2014"), as offsets
     content_hash: str = ""  # the same words give the same hash (readers/common.py: content_hash)
     format: str = "text"  # text, html, jsonl or csv
     row: int | None = None  # the row of an export that held it

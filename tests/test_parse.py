@@ -246,6 +246,13 @@ def test_a_fronted_date_before_a_long_subject(engine):
     assert meetings == {(frozenset({"Carmen Almendras Quiroga", "Alfonso Urrutia Labbé"}), "Santiago", "2018-01")}
 
 
+def test_the_ministry_of_a_release_is_in_the_place_of_its_date_line(engine):
+    body = ("MINISTRY OF FOREIGN AFFAIRS\n\nSuva, 3 March 2014\n\nThe Minister for Foreign Affairs, Ratu Semi Naidole, "
+            "this morning received Mr. Daniel Whitcombe at the Ministry.")
+    _, meetings, _ = run(engine, body, head="")
+    assert meetings == {(frozenset({"Ratu Semi Naidole", "Daniel Whitcombe"}), "Suva", "2014-03-03")}
+
+
 def test_my_brother_before_a_name_is_no_office(engine):
     _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
     assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}

@@ -32,7 +32,7 @@ HEADER = re.compile(
 FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?P<yaml>.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 DATE_LINE = re.compile(r"^(?:(?:Published|Updated|Posted|Last updated)(?: on)?:?\s+"  # "Published 4:12 PM GMT, …"
                        r"(?:\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[A-Z]{2,4}\s*)?,?\s+)?)?"
-                       r"(?:[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,3},\s+)?"  # "Suva, 3 March 2014": a place first
+                       r"(?:(?P<place>[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,3}),\s+)?"  # "Suva, 3 March 2014": a place first
                        r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?P<date>[A-Z][a-z]+\.? \d{1,2},? \d{4}"
                        r"|\d{1,2} [A-Z][a-z]+ \d{4}|\d{4}-\d{2}-\d{2})$")
 SOURCE_KEYS = ("source", "outlet", "publication", "publisher", "agency")
@@ -113,6 +113,9 @@ def build(text: str, article_id: str, source_file: str, *, title: str | None = N
                     date = None
                 if date is not None and date.day is not None:
                     date_basis = f"the date line ({ln})"
+                    if line["place"] and article.dateline is None:  # where the release was issued: what "here" is
+                        at = text.find(ln, body_start) + line.start("place")
+                        article.place_line = (at, at + len(line["place"]))
                     break
                 date = None
     dl = article.dateline
