@@ -175,7 +175,12 @@ class FactReader:
         first = None
         for t in sorted(members, key=lambda t: t.i):
             before = len(out)
-            owners = [c for c in t.children if c.dep_ == "poss"] if bodies and t.lower_ in self.e.group_nouns else []
+            owners = []
+            if bodies and (t.lower_ in self.e.group_nouns or t.lower_ in self.e.state_nouns):
+                # "Kenya's parliament", "the Sultanate of Oman", "the Government of Kosovo": the state's
+                owners = [c for c in t.children if c.dep_ == "poss"]
+                owners += [g for c in t.children if c.dep_ == "prep" and c.lower_ == "of"
+                           for g in c.children if g.dep_ == "pobj"]
             for at in [t] + owners:
                 # "Kenya's parliament voted …": a body named by its state's possessive acts for the state
                 if len(out) > before:

@@ -459,8 +459,8 @@ class MentionReader:
             fits = [w for w in self.e.titles.get(first, ()) if tuple(x.lower for x in words[k:k + len(w)]) == w]
             if fits:
                 k += len(max(fits, key=len))
-            elif first in self.e.title_modifiers:
-                k += 1
+            elif first in self.e.title_modifiers or first.rstrip(".") in self.e.honorifics:
+                k += 1  # "SAYYID BADR ALBUSAIDI:", "DR. MACHAR:": the courtesy is not the name
             else:
                 break
         rest = [w for w in words[k:] if w.text[:1].isalpha()]

@@ -253,6 +253,17 @@ def test_the_ministry_of_a_release_is_in_the_place_of_its_date_line(engine):
     assert meetings == {(frozenset({"Ratu Semi Naidole", "Daniel Whitcombe"}), "Suva", "2014-03-03")}
 
 
+def test_the_sultanate_of_a_state_holds_its_stance(engine):
+    _, _, positions = run(engine, "The Sultanate of Oman fully supports the Al-Ula Declaration.")
+    assert positions == {("Oman", "Support", "Al-Ula Declaration", None)}
+
+
+def test_a_courtesy_in_a_speakers_label_is_not_the_name(engine):
+    body = "SAYYID BADR ALBUSAIDI: Thank you. I will see Prince Faisal bin Farhan in Muscat soon."
+    x, meetings, _ = run(engine, body, head="---\ndate: 2021-01-12\n---\n")
+    assert {people for people, _, _ in meetings} == {frozenset({"Badr Albusaidi", "Faisal bin Farhan"})}
+
+
 def test_my_brother_before_a_name_is_no_office(engine):
     _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
     assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}
