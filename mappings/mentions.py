@@ -344,6 +344,14 @@ class MentionReader:
         described = self.described_treaty(toks, i, hit_at)
         if described:
             return described
+        # "the amendment", "the protocol" after "the Kigali Amendment": the treaty in focus whose name ends so
+        if t.lower == "the" and i + 1 < len(toks) and toks[i + 1].lower in NAMED_HEADS and self.treaties:
+            head = toks[i + 1].lower
+            key = next((k for k in reversed(self.treaties)
+                        if self.entities[k].label.lower().split()[-1:] == [head]), None)
+            if key is not None and not (i + 2 < len(toks) and toks[i + 2].lower in ("to", "of", "on")):
+                self.mention(t.start, toks[i + 1].end, key)
+                return self._unit(toks, i, i + 2, "Treaty", [key], []), i + 2
         # "the treaty", "the document", "the new treaty"
         anaphor_end = self.treaty_anaphor_end(toks, i)
         if anaphor_end and self.treaties:
@@ -1234,6 +1242,7 @@ def _inside_quote(text: str) -> bool:
 CONTRACTION = re.compile(r"['’](?:ll|m|ve|d|re)$", re.IGNORECASE)  # "I'll", "we've", "she'd": the pronoun
 
 
+NAMED_HEADS = ("amendment", "protocol")  # "the amendment" is the Kigali Amendment once it is named
 PORTFOLIO_HEADS = ("Minister", "Secretary")  # "Agriculture Minister", "Cabinet Secretary"
 TREATY_COMPLEMENTS = ("on", "between", "of", "over", "with", "for")
 

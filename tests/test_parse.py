@@ -264,6 +264,13 @@ def test_a_courtesy_in_a_speakers_label_is_not_the_name(engine):
     assert {people for people, _, _ in meetings} == {frozenset({"Badr Albusaidi", "Faisal bin Farhan"})}
 
 
+def test_the_amendment_is_the_named_amendment_and_accepting_it_is_consent(engine):
+    _, _, positions = run(engine, "The Kigali Amendment to the Montreal Protocol cuts HFCs. China has accepted the "
+                                  "amendment this year.")
+    assert ("China", "Support", "Kigali Amendment", "Ratification") in positions
+    assert not any(p[2] == "Montreal Protocol" for p in positions)
+
+
 def test_my_brother_before_a_name_is_no_office(engine):
     _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
     assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}
