@@ -303,6 +303,14 @@ def test_a_published_line_dates_the_article(tmp_path):
     assert str(read_article(f).date) == "2018-10-03"
 
 
+def test_a_dateline_without_a_year_takes_the_latest_year_the_story_names(tmp_path):
+    f = tmp_path / "tass.txt"
+    f.write_text("MURMANSK, September 15. /ITAR-TASS/. The ministers signed the 2010 treaty, which replaces a 1957 "
+                 "accord and is to be ratified by 2030.\n")
+    a = read_article(f)
+    assert str(a.date) == "2010-09-15" and "latest year the text names (2010)" in a.date_basis
+
+
 def test_a_date_inside_a_sentence_is_no_date_line(tmp_path):
     f = tmp_path / "story.txt"
     f.write_text("Igor Ivanov met Madeleine Albright on March 2, 1999.\n")

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from .. import yamlio
-from ..dates import DateValue
+from ..dates import DateValue, valid_day
 from ..text import Article, ArticleError, paragraphs
 from . import datelines
 from .common import text_or_none, check_id, content_hash, decode, parse_date
@@ -35,6 +35,7 @@ DATE_LINE = re.compile(r"^(?:(?:Published|Updated|Posted|Last updated)(?: on)?:?
                        r"(?:(?P<place>[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,3}),\s+)?"  # "Suva, 3 March 2014": a place first
                        r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?P<date>[A-Z][a-z]+\.? \d{1,2},? \d{4}"
                        r"|\d{1,2} [A-Z][a-z]+ \d{4}|\d{4}-\d{2}-\d{2})$")
+YEAR_IN_TEXT = re.compile(r"(?<!\bby )(?<!\buntil )(?<!\bbefore )(?<!\bthrough )\b(19[4-9]\d|20[0-4]\d)\b(?![-–]\d)")
 SOURCE_KEYS = ("source", "outlet", "publication", "publisher", "agency")
 
 
@@ -121,6 +122,13 @@ def build(text: str, article_id: str, source_file: str, *, title: str | None = N
     dl = article.dateline
     if date is None and dl is not None and dl.date() is not None:
         date, date_basis = dl.date(), f"the dateline ({dl.date_text})"
+    elif date is None and dl is not None and dl.month and dl.day and dl.year is None:
+        # "MURMANSK, September 15. /ITAR-TASS/." and nothing else dated: the latest year the story names
+        # ("the 2010 treaty"), not one it looks ahead to ("by 2030")
+        years = [int(m.group(1)) for m in YEAR_IN_TEXT.finditer(text, dl.end)]
+        if years and valid_day(max(years), dl.month, dl.day):
+            date = DateValue(max(years), dl.month, dl.day)
+            date_basis = f"the dateline ({dl.date_text}), with the latest year the text names ({max(years)})"
     if dl is not None and dl.agency and not article.publication:
         article.publication = dl.agency
     article.date, article.date_basis = date, date_basis
