@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from bench.results import write_section  # noqa: E402
 from mappings import Engine, IRIs, read_article, to_graph  # noqa: E402
 from mappings.gazetteer import Entry, Gazetteer  # noqa: E402
-from server import shacl  # noqa: E402
+from server.ingest import shacl  # noqa: E402
 
 
 def timed(fn, repeat):

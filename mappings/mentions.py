@@ -589,6 +589,23 @@ class MentionReader:
         actor = [entity.key] if etype in ACTOR_TYPES else []
         return self._unit(toks, i, end, etype, [entity.key], actor), end
 
+    def owner_in_play(self, entry: gaz_mod.Entry, hit: gaz_mod.Hit) -> bool:
+        """A state's body named without its state ("the Foreign Ministry", "the House of Commons") is
+        that state's only in an article that has already named the state; in a story about Mexico,
+        "the Foreign Ministry" is not Russia's. A name that says whose it is ("the Russian Foreign
+        Ministry") always is."""
+        owner = self.gz.get(entry.of) if entry.type == "Organization" and entry.of else None
+        if owner is None or owner.type != "State":
+            return True
+        said = self.article.text[hit.start:hit.end].lower()
+        if not all(w in self.e.generic_body_words for w in re.split(r"[\s.'’-]+", said) if w):
+            return True  # "the State Duma", "the Knesset": a name no other state's body has
+        if any(n.lower() in said for n in [owner.label, *owner.aliases, *owner.demonyms] if n):
+            return True
+        key = f"{owner.type.lower()}/{owner.id}"  # the state, or a place of it ("Washington would not submit …")
+        return any(m.entity == key or self.entities[m.entity].country == key for m in self.mentions
+                   if m.entity in self.entities)
+
     def personal_name(self, words: list[str]) -> bool:
         """Two to four capitalised words with no word an organisation's name holds: a person's name."""
         return 2 <= len(words) <= 4 and not any(w in self.e.organization_heads for w in words) \
@@ -876,6 +893,8 @@ class MentionReader:
 
     def entity_unit(self, toks, i, end, hit: gaz_mod.Hit, in_citation: bool):
         entry = hit.entry
+        if not self.owner_in_play(entry, hit):
+            return None, i + 1
         entity = self.entity_for(entry)
         prev = toks[i - 1].lower if i else ""
         if entry.type == "Treaty":

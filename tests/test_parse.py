@@ -271,6 +271,26 @@ def test_the_amendment_is_the_named_amendment_and_accepting_it_is_consent(engine
     assert not any(p[2] == "Montreal Protocol" for p in positions)
 
 
+@pytest.mark.parametrize("body, wrong", [
+    # a generic body's name before its state is named: not that state's (a wrong link is worse than none)
+    ("Luis Videgaray and Aloysio Nunes Ferreira met at the Foreign Ministry in Mexico City.",
+     "Ministry of Foreign Affairs of Russia"),
+    # "America" in "South America" is not the United States
+    ("La Paz, March 2018 — By our South America correspondent. Bolivia wants the sea.", "United States"),
+    # "the House" alone is no one's House of Representatives
+    ("MURRAY MCCULLY: There was broad support across the House for the Arms Trade Treaty.",
+     "U.S. House of Representatives"),
+])
+def test_no_wrong_link_from_a_generic_name(engine, body, wrong):
+    x, _, _ = run(engine, body, head="")
+    assert wrong not in {e.label for e in x.entities.values()}
+
+
+def test_a_generic_body_is_its_states_once_the_state_is_named(engine):
+    x, _, _ = run(engine, "Igor Ivanov said Russia was ready. The Foreign Ministry said talks would follow.")
+    assert "Ministry of Foreign Affairs of Russia" in {e.label for e in x.entities.values()}
+
+
 def test_my_brother_before_a_name_is_no_office(engine):
     _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
     assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}
