@@ -35,7 +35,7 @@ STYLES_FLOORS = {"overall": 0.86, "pairs": 0.86, "dates": 0.90, "positions": 0.7
 # day-first dates and the rest of the batch above: 0.658 (dates 0.457); everything after: 0.790; a sea in a
 # treaty's description no longer the place of its signing: 0.797 (places 0.739); a ", which" clause on a
 # nominal meeting gives its place and date: 0.799 (places 0.750).
-OWN_STYLES_FLOORS = {"overall": 0.79, "pairs": 0.84, "dates": 0.72, "positions": 0.72}
+OWN_STYLES_FLOORS = {"overall": 0.80, "pairs": 0.86, "dates": 0.75, "positions": 0.72}
 # tests/corpus_styles2: eight more (wire, readout, transcript, analysis, briefing; 2011-2021; Nordic, South and
 # Southeast Asia, Latin America, Pacific), kept as a held-out check: no rule was tuned on its sentences. First
 # contact 0.839 (pairs 0.688, places 0.844, dates 0.824, positions 0.647, strict 0.500); unchanged since.
@@ -50,8 +50,9 @@ STYLES2_FLOORS = {"overall": 0.86, "pairs": 0.72, "dates": 0.86, "positions": 0.
 # treaties the gazetteer does not know). First contact 0.456 (pairs 0.375, places 0.339, dates 0.204,
 # positions 0.263); treaties given by description, composed titles, datelines and date lines, bylines,
 # "Indonesia's House", "the Hon.", "Published …" lines, "Wen Haoting" is not Wen Jiabao, fronted dates and
-# month datelines: 0.673 (pairs 0.667, places 0.492, dates 0.646, positions 0.578).
-STYLES3_FLOORS = {"overall": 0.65, "pairs": 0.64, "dates": 0.62, "positions": 0.55}
+# month datelines, a release's place, "the Sultanate of Oman", "the amendment": 0.701 (pairs 0.667, places
+# 0.537, dates 0.646, positions 0.659, strict 0.568).
+STYLES3_FLOORS = {"overall": 0.68, "pairs": 0.64, "dates": 0.62, "positions": 0.63}
 
 
 def meetings(x):
