@@ -76,6 +76,7 @@ class Engine:
         self.honorifics = {w.lower() for w in lex.get("honorifics", [])}
         self.dateline_venues = {w.lower() for w in lex.get("dateline_venues", [])}
         self.state_nouns = {w.lower() for w in lex.get("state_nouns", [])}
+        self.future_cues = [tuple(c.lower().split()) for c in lex.get("future_cues", [])]
         self.generic_body_words = {w.lower() for w in lex.get("generic_body_words", [])}
         self.name_particles = {w.lower() for w in lex.get("name_particles", [])}
         self.prepositions = {p.lower() for p in lex["prepositions"]}

@@ -98,6 +98,8 @@ class FactReader:
             found = self.parse_subject(parsed, units, at, bodies)
             if found is NO_ACTOR:
                 return [] if bodies else self.subject(units, at)  # a stance is the subject's; a meeting may be guessed
+            if found is THIRD_PERSON and self.speaker and self._expletive_it(parsed, units, at):
+                return [self.speaker]  # "JULIE BISHOP: It is a great pleasure to welcome …": the speaker does
             if found is THIRD_PERSON:
                 # "we take note that our partners have said they will not join": "they" is not "we"
                 guess = self.subject(units, at)
@@ -152,6 +154,28 @@ class FactReader:
                 return []
             verb = verb.head
         return []
+
+    def _spoken_now(self, units, m) -> bool:
+        """Is the meeting told by the speaker of a dated transcript in the present ("I am pleased to
+        welcome", "it is a pleasure to receive"): a present or infinitive trigger, no past or modal verb
+        and no date word in its clause?"""
+        if not (self.reference_exact and self.speaker and (units[m.start].tag or "") in ("VB", "VBP", "VBZ")):
+            return False
+        lo, hi = self.clause_span(units, units[m.start].clause)
+        words = [u.lower for u in units[lo:hi]]
+        future = any(tuple(words[k:k + len(c)]) == c for c in self.e.future_cues for k in range(len(words)))
+        return not future and not any((u.tag or "").startswith(("VBD", "MD")) or u.etype == "Date"
+                                      or u.lower.endswith(("'ll", "’ll")) for u in units[lo:hi])
+
+    @staticmethod
+    def _expletive_it(parsed, units: list[Unit], at: int) -> bool:
+        """Does the cue's clause open with an expletive "it is/was" ("It is a pleasure to welcome …")?"""
+        tok = parsed.token_at(units[at].start)
+        if tok is None:
+            return False
+        sent = list(tok.sent) if tok.has_head() else []
+        words = [t.lower_ for t in sent if t.i < tok.i]
+        return any(a == "it" and b in ("is", "was", "'s", "’s") for a, b in zip(words, words[1:]))
 
     @staticmethod
     def _in_unit(parsed, units: list[Unit], head) -> bool:
@@ -497,6 +521,8 @@ class FactReader:
         if emit.get("location") and emit["location"] in m.captures:
             place = units[m.captures[emit["location"]].start].refs[0]
         status = self.status(units, m, emit.get("status", "auto"))
+        if date is None and status == "Held" and self._spoken_now(units, m):
+            date = self.reference  # "SPEAKER: It is a great pleasure to welcome X": in a transcript, today
         for participants in combos:
             if len(participants) < 2:
                 continue

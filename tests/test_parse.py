@@ -291,6 +291,18 @@ def test_a_generic_body_is_its_states_once_the_state_is_named(engine):
     assert "Ministry of Foreign Affairs of Russia" in {e.label for e in x.entities.values()}
 
 
+def test_the_speaker_who_welcomes_a_guest_to_a_place_meets_them_there_today(engine):
+    body = "JULIE BISHOP: Good afternoon. It is a great pleasure to welcome Murray McCully to Canberra for the talks."
+    _, meetings, _ = run(engine, body, head="---\ndate: 2014-02-14\n---\n")
+    assert meetings == {(frozenset({"Julie Bishop", "Murray McCully"}), "Canberra", "2014-02-14")}
+
+
+def test_a_planned_meeting_in_a_transcript_is_not_dated_today(engine):
+    body = "SCOTT MORRISON: Next week I will travel to Washington, where I'll sit down with President Biden."
+    _, meetings, _ = run(engine, body, head="---\ndate: 2021-09-16\n---\n")
+    assert all(date != "2021-09-16" for _, _, date in meetings)
+
+
 def test_my_brother_before_a_name_is_no_office(engine):
     _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
     assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}
