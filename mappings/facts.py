@@ -524,8 +524,8 @@ class FactReader:
         if date is None and status == "Held" and self._spoken_now(units, m):
             date = self.reference  # "SPEAKER: It is a great pleasure to welcome X": in a transcript, today
         for participants in combos:
-            if len(participants) < 2:
-                continue
+            if len(participants) < 2 or not any(self.entities[p].type == "Person" for p in participants):
+                continue  # a meeting is between people (GUIDELINES): "Manila seeks talks with Beijing" is none
             if place is None and date is None:
                 for actors, p, d in self.prev_scene:
                     if actors == set(participants):

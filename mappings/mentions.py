@@ -164,10 +164,12 @@ class MentionReader:
         # a wire dateline ("GENEVA, Feb. 23 (Reuters) -") is read like a citation: its names are
         # mentions, its date is the article's, and neither takes part in a fact
         dateline = self.article.dateline
-        dl_hi = sum(1 for t in toks if t.end <= dateline.end) if dateline and s.start < dateline.end else 0
+        # (the tokens inside it: a headline in the same paragraph before it is no part of it)
+        in_dl = [dateline is not None and dateline.start <= t.start and t.end <= dateline.end for t in toks]
+        dl_hi = max((k + 1 for k, inside in enumerate(in_dl) if inside), default=0)
 
         def in_cite(k: int) -> bool:
-            return cite_lo <= k < cite_hi or k < dl_hi
+            return cite_lo <= k < cite_hi or in_dl[k]
         self._ner_at = self.named_entities(s)
         self._quoted = self.quoted_tokens(s)
         self._persons_before = len(self.persons)  # the persons named before this sentence
@@ -193,7 +195,7 @@ class MentionReader:
             if unit is not None:
                 unit.in_citation = in_cite(i)
                 line = self.article.place_line
-                if (i < dl_hi or line and line[0] <= unit.start < line[1]) and self.dateline_place is None \
+                if (in_dl[i] or line and line[0] <= unit.start < line[1]) and self.dateline_place is None \
                         and unit.etype in ("Place", "State") and unit.refs:
                     self.dateline_place = unit.refs[0]  # "GENEVA, Feb. 23 (Reuters) -", "Suva, 3 March 2014": "here"
                 pending.append((i, j, unit))

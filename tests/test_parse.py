@@ -303,6 +303,19 @@ def test_a_planned_meeting_in_a_transcript_is_not_dated_today(engine):
     assert all(date != "2021-09-16" for _, _, date in meetings)
 
 
+def test_a_headline_before_the_dateline_is_not_the_dateline(engine):
+    """"IGAD Envoy Urges South Sudan Parties …" above "Addis Ababa March 14/2019 (ENA)": "here" is Addis Ababa."""
+    body = ("IGAD Envoy Urges South Sudan Parties to Act\n\nAddis Ababa March 14/2019 (ENA) Ambassador Tesfaye "
+            "Gebremariam held discussions yesterday with Henry Odwar Lual at the liaison office here.")
+    _, meetings, _ = run(engine, body, head="")
+    assert meetings == {(frozenset({"Tesfaye Gebremariam", "Henry Odwar Lual"}), "Addis Ababa", "2019-03-13")}
+
+
+def test_talks_between_states_alone_are_no_meeting(engine):
+    _, meetings, _ = run(engine, "Manila seeks calm talks with Beijing after the ruling.")
+    assert not meetings
+
+
 def test_my_brother_before_a_name_is_no_office(engine):
     _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
     assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}
