@@ -150,9 +150,9 @@ def _merge_events(mem: ox.Store, evs, before: list, article_graphs: list) -> str
             mem.remove(q)
         mem.extend(was - written)
     if article_graphs:
-        ops = events.changes(mem, evs.value, [g.value for g in article_graphs])
-        if ops:
-            mem.update(" ;\n".join(ops))
+        update = events.changes(mem, evs.value, [g.value for g in article_graphs]).update()
+        if update:
+            mem.update(update)
     if written != was and written != set(mem.quads_for_pattern(None, None, None, evs)):
         return (f"the write was refused and nothing was changed: the events graph <{evs.value}> holds the meetings "
                 "merged from the articles' meeting reports, and is kept by communique (ontology/MODEL.md, "

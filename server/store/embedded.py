@@ -168,14 +168,17 @@ def store_article(store: ox.Store, name: str, graph: Graph, entities: Graph) -> 
     if drop:
         ops.append(drop)
     article_nt, entities_nt = graph.serialize(format='nt'), entities.serialize(format='nt')
-    data = f"GRAPH {art} {{\n{article_nt}\n}}"
-    if described:
-        data += f"\nGRAPH {ent} {{\n{entities_nt}\n}}"
-    ops.append(f"INSERT DATA {{ {data} }}")
     overlay = ox.Store()  # the article as it is to be, for the meetings its reports join
     overlay.load(article_nt.encode(), ox.RdfFormat.N_TRIPLES, to_graph=art)
     overlay.load(entities_nt.encode(), ox.RdfFormat.N_TRIPLES, to_graph=ent)
-    ops += events.changes(store, events_graph(name).value, [name], overlay)
+    meetings = events.changes(store, events_graph(name).value, [name], overlay)
+    ops += meetings.deletes
+    data = f"GRAPH {art} {{\n{article_nt}\n}}"
+    if described:
+        data += f"\nGRAPH {ent} {{\n{entities_nt}\n}}"
+    if meetings.triples:
+        data += "\n" + meetings.data()
+    ops.append(f"INSERT DATA {{ {data} }}")  # one INSERT DATA, last: as the remote store takes it
     store.update(" ;\n".join(ops))
 
 
@@ -192,8 +195,8 @@ def remove_article(store: ox.Store, name: str) -> dict | None:
     drop = _drop_descriptions(ent, dead)
     if drop:
         ops.append(drop)
-    ops += events.changes(store, events_graph(name).value, [name], ox.Store())
-    store.update(" ;\n".join(ops))
+    ops.append(events.changes(store, events_graph(name).value, [name], ox.Store()).update())
+    store.update(" ;\n".join(op for op in ops if op))
     return {"article": name, "triples": quads, "entities": sorted(n.value for n in dead)}
 
 

@@ -36,7 +36,8 @@ reports, whatever the order articles were ingested in.
 
 **Maintenance** (``changes``): storing or removing an article recomputes the meetings its reports
 join or joined, over all the reports connected to them (sharing a participant, with compatible dates
-and places, transitively), and gives the SPARQL Update operations that replace those meetings;
+and places, transitively), and gives what replaces those meetings (a ``Change``: the deletions, then
+the triples for the update's one ``INSERT DATA``);
 ``embedded.store_article``, ``embedded.remove_article`` and the write gate run them in the same
 transaction as the article's own change, on either backend (they only read through
 ``query``, as ``base`` describes). ``for_articles`` builds the meetings of extracted graphs alone
@@ -351,9 +352,27 @@ def _sharing(handle, participants) -> set:
 # --- keeping the events graph ------------------------------------------------------------------------
 
 
-def changes(handle, events_graph: str, articles, overlay: ox.Store | None = None) -> list[str]:
-    """SPARQL Update operations that bring the meetings of ``events_graph`` in step with the reports of
-    ``articles`` (article IRIs).
+@dataclass
+class Change:
+    """What to write to the events graph: ``deletes``, SPARQL Update operations that delete the meetings
+    that change (to run first), and ``triples``, the N-Triples lines of the meetings as they are to be
+    (for the graph's part of the one ``INSERT DATA`` that ends the update, as the remote store needs it)."""
+    graph: str
+    deletes: list
+    triples: list
+
+    def data(self) -> str:
+        """``GRAPH <events> { … }``, for an ``INSERT DATA`` block, or '' when there is nothing to insert."""
+        return f"GRAPH <{self.graph}> {{\n" + "\n".join(self.triples) + "\n}" if self.triples else ""
+
+    def update(self) -> str:
+        """The whole change as one SPARQL Update ('' when nothing changes)."""
+        ops = list(self.deletes) + ([f"INSERT DATA {{ {self.data()} }}"] if self.triples else [])
+        return " ;\n".join(ops)
+
+
+def changes(handle, events_graph: str, articles, overlay: ox.Store | None = None) -> Change:
+    """What brings the meetings of ``events_graph`` in step with the reports of ``articles`` (article IRIs).
 
     ``overlay``: None when ``handle`` already holds the articles as they are to be (the write gate);
     else a store holding their new graphs and the descriptions of the entities they use (an empty store
@@ -401,13 +420,10 @@ def changes(handle, events_graph: str, articles, overlay: ox.Store | None = None
             GRAPH {ev} {{ ?e dip:report ?r }} }}""")}
     found = cluster(known.values(), inside)
     labels = names(stores, {p for r in known.values() for p in r.participants}) if any(len(m) > 1 for m in found) else {}
-    ops = []
-    for batch in _batches(touched):
-        ops.append(f"DELETE {{ GRAPH {ev} {{ ?e ?p ?o }} }} WHERE {{ GRAPH {ev} {{ {_values('e', batch)} ?e ?p ?o }} }}")
+    deletes = [f"DELETE {{ GRAPH {ev} {{ ?e ?p ?o }} }} WHERE {{ GRAPH {ev} {{ {_values('e', batch)} ?e ?p ?o }} }}"
+               for batch in _batches(touched)]
     triples = [t for members in found for t in triples_of(merge(members, inside, labels))]
-    if triples:
-        ops.append(f"INSERT DATA {{ GRAPH {ev} {{\n" + "\n".join(triples) + "\n}}")
-    return ops
+    return Change(events_graph, deletes, triples)
 
 
 def _lit(value: str, datatype: str | None = None) -> str:
@@ -445,7 +461,7 @@ def for_articles(graphs, events_graph: str) -> list[tuple]:
     mem = ox.Store()
     for g in graphs:
         mem.load(g.serialize(format="nt").encode(), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(g.identifier)))
-    ops = changes(mem, events_graph, [str(g.identifier) for g in graphs])
-    if ops:
-        mem.update(" ;\n".join(ops))
+    update = changes(mem, events_graph, [str(g.identifier) for g in graphs]).update()
+    if update:
+        mem.update(update)
     return [q.triple for q in mem.quads_for_pattern(None, None, None, ox.NamedNode(events_graph))]
