@@ -48,6 +48,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date as Date, timedelta
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -88,6 +89,7 @@ class Why:
         return f"{self.people}; {self.date}; {self.place}"
 
 
+@lru_cache(maxsize=65536)
 def _span(value: str) -> tuple[Date, Date] | None:
     """The first and last day of a lexical date (a day, a month or a year); None if not one."""
     try:
@@ -163,21 +165,62 @@ def places(a: str | None, b: str | None, inside: dict) -> str | None:
     return None
 
 
+class _Meeting:
+    """A meeting being merged, summed up so that a report is compared with it in constant time, yet
+    exactly as with each of its reports: its articles, all their participants, its most precise own
+    date (own dates that agree are nested: a day in its month in its year), the earliest-ending and
+    the latest-starting article's date among reports without one (a date agrees with every such date
+    when it agrees with these two), and its most precise place (places that agree are a place and its
+    state)."""
+
+    def __init__(self):
+        self.members: list[tuple[Report, Why | None]] = []
+        self.articles: set = set()
+        self.people: frozenset = frozenset()
+        self.strong = self.weak_end = self.weak_start = self.spot = None
+
+    def add(self, r: Report, why: Why | None, inside: dict):
+        self.members.append((r, why))
+        self.articles.add(r.article)
+        self.people |= r.participants
+        e = effective(r)
+        if e is not None and not e[1]:
+            if self.strong is None or _span(e[0]) != _span(self.strong.date) and \
+                    _span(self.strong.date)[0] <= _span(e[0])[0] and _span(e[0])[1] <= _span(self.strong.date)[1]:
+                self.strong = r
+        elif e is not None:
+            if self.weak_end is None or _span(e[0])[1] < _span(self.weak_end.article_date)[1]:
+                self.weak_end = r
+            if self.weak_start is None or _span(e[0])[0] > _span(self.weak_start.article_date)[0]:
+                self.weak_start = r
+        if r.place and (self.spot is None or inside.get(r.place) == self.spot.place):
+            self.spot = r
+
+    def why(self, r: Report, inside: dict) -> Why | None:
+        """Clauses 1–4 against every report of the meeting: why ``r`` may join it, or None."""
+        if r.article in self.articles:
+            return None
+        who = people(r.participants, self.people)
+        if who is None:
+            return None
+        when = None
+        for m in (self.weak_start, self.weak_end, self.strong):  # the last one checked gives the reason
+            if m is not None:
+                when = dates(r, m)
+                if when is None:
+                    return None
+        if when is None:
+            return None
+        where = places(r.place, self.spot.place if self.spot else None, inside)
+        return None if where is None else Why(who, when, where)
+
+
 def joins(r: Report, members: list[Report], inside: dict) -> Why | None:
     """Clauses 1–4: why ``r`` may join the meeting of ``members``, or None."""
-    if any(m.article == r.article for m in members):
-        return None
-    union = frozenset().union(*(m.participants for m in members))
-    who = people(r.participants, union)
-    if who is None:
-        return None
-    when = where = None
-    for m in members:
-        when, where = dates(r, m), places(r.place, m.place, inside)
-        if when is None or where is None:
-            return None
-    anchor = max(members, key=lambda m: precision(m))  # the most precise member: the reason worth giving
-    return Why(who, dates(r, anchor), places(r.place, anchor.place, inside))
+    m = _Meeting()
+    for x in members:
+        m.add(x, None, inside)
+    return m.why(r, inside)
 
 
 def precision(r: Report) -> int:
@@ -195,19 +238,26 @@ def order(r: Report) -> tuple:
 
 def cluster(reports, inside: dict) -> list[list[tuple[Report, Why | None]]]:
     """The meetings of a set of reports: lists of (report, why it joined; None for the first)."""
-    meetings: list[list[tuple[Report, Why | None]]] = []
+    meetings: list[_Meeting] = []
+    by_person: dict[str, list[_Meeting]] = {}  # a report is compared with the meetings that share someone
     for r in sorted(reports, key=order):
         fits = []
         if precision(r):
-            for m in meetings:
-                why = joins(r, [x for x, _ in m], inside)
+            near = {id(m): m for p in r.participants for m in by_person.get(p, ())}
+            for m in near.values():  # how many fit, not which first: their order does not matter
+                why = m.why(r, inside)
                 if why is not None:
                     fits.append((m, why))
         if len(fits) == 1:
-            fits[0][0].append((r, fits[0][1]))
+            target, why = fits[0]
         else:  # none, or more than one (clause 5)
-            meetings.append([(r, None)])
-    return meetings
+            target, why = _Meeting(), None
+            meetings.append(target)
+        target.add(r, why, inside)
+        for p in r.participants:
+            if target not in by_person.setdefault(p, []):
+                by_person[p].append(target)
+    return [m.members for m in meetings]
 
 
 def related(a: Report, b: Report, inside: dict) -> bool:
