@@ -371,23 +371,23 @@ def read_reports(handle, where: str) -> dict[str, Report]:
             for r, row in found.items()}
 
 
-def countries(handles, places_) -> dict:
-    """place → the state it is in (its dip:country), from any of ``handles``."""
-    out = {}
-    for batch in _batches(places_):
-        for h in handles:
-            for row in _select(h, f"SELECT ?p ?c WHERE {{ {_values('p', batch)} GRAPH ?g {{ ?p dip:country ?c }} }}"):
-                out.setdefault(row["p"], row["c"])
-    return out
-
-
-def names(handles, iris) -> dict:
+def _lookup(handles, iris, prop: str) -> dict:
+    """iri → its value of ``prop`` (the first found, in ``handles`` in order)."""
     out = {}
     for batch in _batches(iris):
         for h in handles:
-            for row in _select(h, f"SELECT ?x ?l WHERE {{ {_values('x', batch)} GRAPH ?g {{ ?x rdfs:label ?l }} }}"):
-                out.setdefault(row["x"], row["l"])
+            for row in _select(h, f"SELECT ?x ?v WHERE {{ {_values('x', batch)} GRAPH ?g {{ ?x {prop} ?v }} }}"):
+                out.setdefault(row["x"], row["v"])
     return out
+
+
+def countries(handles, places_) -> dict:
+    """place → the state it is in (its dip:country), from any of ``handles``."""
+    return _lookup(handles, places_, "dip:country")
+
+
+def names(handles, iris) -> dict:
+    return _lookup(handles, iris, "rdfs:label")
 
 
 def _sharing(handle, participants) -> set:

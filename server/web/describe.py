@@ -356,7 +356,7 @@ def entity(pool, iri: str, known: dict | None = None, page: int = 1, size: int =
 
 CSV_COLUMNS = {
     "meetings": ["iri", "label", "date", "reported", "status", "place", "place_label", "participants",
-                 "participant_iris", "article"],
+                 "participant_iris", "article", "articles"],
     "positions": ["iri", "label", "holder", "holder_label", "stance", "action", "topic", "topic_label", "reported",
                   "article", "rule", "quote"],
     "articles": ["iri", "label", "date"],
@@ -370,7 +370,7 @@ def csv_row(name: str, item: dict) -> list:
         people = item["participants"]
         return [item["iri"], item["label"], item["date"] or "", item["article_date"] or "", item["status"],
                 item["place"] or "", item["place_label"] or "", "; ".join(p["label"] for p in people),
-                " ".join(p["iri"] for p in people), item["article"]]
+                " ".join(p["iri"] for p in people), item["article"] or "", " ".join(item["articles"])]
     if LISTS[name][1] is positions:
         ev = item["evidence"][0] if item["evidence"] else {}
         return [item["iri"], item["label"], item["holder"], item["holder_label"], item["stance"], item["action"] or "",
@@ -537,7 +537,7 @@ def counts(pool) -> list[tuple[str, int]]:
 
 
 # The home page's order: what people look for first, then the rest; the bookkeeping of evidence last.
-USER_CLASSES = ["Person", "State", "Organization", "Meeting", "Treaty", "Position", "Place", "Article"]
+USER_CLASSES = ["Person", "State", "Organization", "Meeting", "MeetingReport", "Treaty", "Position", "Place", "Article"]
 INTERNAL_CLASSES = ["Mention", "Evidence"]
 
 
