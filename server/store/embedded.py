@@ -191,7 +191,7 @@ def remove_article(store: ox.Store, name: str) -> dict | None:
     ent = entities_graph(name)
     quads = sum(1 for _ in store.quads_for_pattern(None, None, None, art))
     dead = orphans(store, ent, referenced(store, art), leaving={art})
-    ops = [f"DROP GRAPH {art}"]
+    ops = [f"DROP SILENT GRAPH {art}"]  # SILENT: Virtuoso refuses DROP of a graph never CREATEd (it exists)
     drop = _drop_descriptions(ent, dead)
     if drop:
         ops.append(drop)
