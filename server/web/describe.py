@@ -537,7 +537,7 @@ def counts(pool) -> list[tuple[str, int]]:
 
 
 # The home page's order: what people look for first, then the rest; the bookkeeping of evidence last.
-USER_CLASSES = ["Person", "State", "Organization", "Meeting", "MeetingReport", "Treaty", "Position", "Place", "Article"]
+USER_CLASSES = ["Person", "State", "Organization", "Meeting", "Treaty", "Position", "Place", "Article", "MeetingReport"]
 INTERNAL_CLASSES = ["Mention", "Evidence"]
 
 
