@@ -474,3 +474,38 @@ def test_a_meeting_summary_decides_as_every_report_would():
         checked += 1
         agreed += want
     assert checked == 3000 and 100 < agreed < 2900  # both answers were tested, many times
+
+
+def test_graph_store_delete_of_an_article_merges_again(tmp_path):
+    """DELETE /store?graph=<article> on a real server: the meeting keeps the other two reports."""
+    import requests
+
+    from conftest import UPDATE_TOKEN, LiveServer
+
+    folder = write_articles(tmp_path / "articles", MERGED)
+    server = LiveServer(tmp_path, "--seeds", str(folder), env={"COMMUNIQUE_UPDATE_TOKEN": UPDATE_TOKEN})
+    try:
+        q = PREFIX + "SELECT ?m ?a WHERE { ?m a dip:Meeting ; dip:reportedIn ?a }"
+
+        def reported() -> dict:
+            r = requests.get(server.url + "/sparql", params={"query": q}, headers={"Accept": "application/sparql-results+json"})
+            out: dict = {}
+            for b in r.json()["results"]["bindings"]:
+                out.setdefault(b["m"]["value"].split("/id/", 1)[1], set()).add(b["a"]["value"].rsplit("/", 1)[-1])
+            return out
+
+        assert reported() == {"meeting/m1_courier-1": set(MERGED)}
+        r = requests.delete(server.url + "/store", params={"graph": server.url + "/id/article/m1_courier"},
+                            headers={"Authorization": f"Bearer {UPDATE_TOKEN}"})
+        assert r.status_code in (200, 204), r.text
+        assert reported() == {"meeting/m2_gazette-1": {"m2_gazette", "m3_wire"}}
+        page = requests.get(server.url + "/page/meeting/m2_gazette-1")
+        assert page.status_code == 200 and "reported in 2 articles" in page.text
+        # m1's report is gone with its article: its meeting's old name names nothing now
+        assert requests.get(server.url + "/page/meeting/m1_courier-1").status_code == 404
+        r = requests.post(server.url + "/sparql", headers={"Authorization": f"Bearer {UPDATE_TOKEN}"},
+                          data={"update": f"DROP GRAPH <{server.url}/graph/events>"})
+        assert r.status_code == 422 and "events graph" in r.text
+        assert reported() == {"meeting/m2_gazette-1": {"m2_gazette", "m3_wire"}}  # refused: nothing changed
+    finally:
+        server.stop()
