@@ -422,7 +422,8 @@ def fact(pool, iri: str, data: dict, known: dict | None = None) -> dict:
     def ref(v):
         return {"iri": v["value"], "label": v["label"] or local_name(v["value"])} if v else None
 
-    reports = meeting_reports(pool, iri, known) if "Meeting" in data["types"] else []
+    found_evidence = evidence(pool, iri, known)  # a meeting's: the evidence of all its reports
+    reports = meeting_reports(pool, iri, found_evidence, known) if "Meeting" in data["types"] else []
     if reports:  # a meeting: the article that first reported it
         article = {"value": reports[0]["article"], "label": reports[0]["article_label"]}
         adate = [{"d": reports[0]["article_date"]}] if reports[0]["article_date"] else []
@@ -438,14 +439,15 @@ def fact(pool, iri: str, data: dict, known: dict | None = None) -> dict:
         "action": local_name(first("action")["value"]) if first("action") else None,
         "article": ref(article),
         "article_date": adate[0]["d"] if adate else None,
-        "evidence": evidence(pool, iri, known),
+        "evidence": found_evidence,
     }
 
 
-def meeting_reports(pool, iri: str, known: dict | None = None) -> list[dict]:
+def meeting_reports(pool, iri: str, found_evidence: list[dict], known: dict | None = None) -> list[dict]:
     """The reports a meeting was merged from (the events graph's ``dip:report``), in the order the merge
-    rule took them (``store/events.py``), each with what its article says, its evidence and why it was
-    merged; the first is the earliest article's."""
+    rule took them (``store/events.py``), each with what its article says, its evidence (of
+    ``found_evidence``, the meeting's: one report per article) and why it was merged; the first is the
+    earliest article's."""
     from ..store.events import Report, explain
 
     n = node(iri)
@@ -477,7 +479,7 @@ def meeting_reports(pool, iri: str, known: dict | None = None) -> list[dict]:
                     "participants": sorted(({"iri": a, "label": names.get(a, local_name(a))} for a in rep.participants),
                                            key=lambda p: p["label"]),
                     "why": None if why is None else {"people": why.people, "date": why.date, "place": why.place},
-                    "evidence": evidence(pool, rep.iri, known)})
+                    "evidence": [ev for ev in found_evidence if ev["article"] == rep.article]})
     return out
 
 
