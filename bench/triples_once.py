@@ -37,26 +37,33 @@ def duplicate_rows(store, q) -> tuple[int, int]:
     return len(rows), len(set(rows))
 
 
+def ingest_copies(tmp: Path, n: int):
+    """``n`` articles made from the seeds (each seed's text with a numbered sentence of its own) in
+    ``tmp``/articles, ingested into a store in ``tmp``/store: (settings, store, result, seconds, folder)."""
+    from server.ingest.pipeline import Pipeline
+    from server.settings import Settings
+
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    folder = tmp / "articles"
+    folder.mkdir()
+    for i in range(n):
+        seed = seeds[i % len(seeds)]
+        (folder / f"a{i:05d}_{seed.stem}.txt").write_text(seed.read_text() + f"\n\nThis is report number {i}.\n")
+    settings = Settings.load({"store": str(tmp / "store")}, environ={})
+    store = ox.Store(str(tmp / "store"))
+    started = time.perf_counter()
+    result = Pipeline(settings).ingest(store, [folder])
+    return settings, store, result, time.perf_counter() - started, folder
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=10000)
     args = ap.parse_args()
-    from server.ingest.pipeline import Pipeline
-    from server.settings import Settings
     from server.store import embedded as store_mod
 
-    seeds = sorted((ROOT / "seeds").glob("*.txt"))
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "articles"
-        folder.mkdir()
-        for n in range(args.articles):
-            seed = seeds[n % len(seeds)]
-            (folder / f"a{n:05d}_{seed.stem}.txt").write_text(seed.read_text() + f"\n\nThis is report number {n}.\n")
-        settings = Settings.load({"store": str(Path(tmp) / "store")}, environ={})
-        store = ox.Store(str(Path(tmp) / "store"))
-        started = time.perf_counter()
-        result = Pipeline(settings).ingest(store, [folder])
-        took = time.perf_counter() - started
+        settings, store, result, took, folder = ingest_copies(Path(tmp), args.articles)
         figures = {"articles": len(result.stored), "quads": len(store),
                    "count": one(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"),
                    "distinct": one(store, "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"),

@@ -41,6 +41,15 @@ class IRIs:
     def fact(self, kind: str, article_id: str, n: int) -> URIRef:
         return URIRef(f"{self.base}id/{kind}/{article_id}-{n}")
 
+    def report(self, article_id: str, n: int) -> URIRef:
+        """An article's n-th meeting report: a node of its own graph (MODEL.md, "Meeting")."""
+        return URIRef(f"{self.base}id/article/{article_id}#meeting-{n}")
+
+    @property
+    def events_graph(self) -> URIRef:
+        """The named graph of the meetings (events) merged from the articles' reports (MODEL.md, "Graphs")."""
+        return URIRef(f"{self.base}graph/events")
+
     @property
     def entities_graph(self) -> URIRef:
         """The one named graph that holds every entity's description (MODEL.md, "Graphs")."""
@@ -181,8 +190,10 @@ def to_graphs(x: Extraction, iris: IRIs) -> tuple[Graph, Graph]:
 
     label = lambda key: x.entities[key].label  # noqa: E731
     for n, fact in enumerate(x.meetings, 1):
-        node = iris.fact("meeting", a.id, n)
-        g.add((node, RDF.type, DIP.Meeting))
+        # what this article says of a meeting: its report; the dip:Meeting it reports (one per real-world
+        # event, merged across articles) is the store's, in the events graph (server/store/events.py)
+        node = iris.report(a.id, n)
+        g.add((node, RDF.type, DIP.MeetingReport))
         text = _label_list([label(p) for p in fact.participants])
         if fact.date:
             text += f", {fact.date}"
@@ -197,7 +208,7 @@ def to_graphs(x: Extraction, iris: IRIs) -> tuple[Graph, Graph]:
             g.add((node, DIP.date, date_literal(fact.date)))
         g.add((node, DIP.status, DIP[fact.status]))
         g.add((node, DIP.reportedIn, art))
-        _evidence(g, node, fact.evidence, art, iris)
+        _evidence(g, node, fact.evidence, art, iris, iris.fact("meeting", a.id, n))
 
     for n, fact in enumerate(x.positions, 1):
         node = iris.fact("position", a.id, n)
@@ -219,11 +230,14 @@ def to_graphs(x: Extraction, iris: IRIs) -> tuple[Graph, Graph]:
     return g, ents
 
 
-def _evidence(g: Graph, fact: URIRef, evidence: list[Evidence], art: URIRef, iris: IRIs):
+def _evidence(g: Graph, fact: URIRef, evidence: list[Evidence], art: URIRef, iris: IRIs, under: URIRef | None = None):
+    """The evidence of a fact; its IRIs are hash IRIs under the fact's (a meeting report's: under the
+    meeting IRI ``…/id/meeting/{article}-{n}`` it was minted with, so they stay what they were)."""
+    under = under or fact
     for n, ev in enumerate(evidence, 1):
-        node = URIRef(f"{fact}#evidence-{n}")
-        span = URIRef(f"{fact}#evidence-{n}-span")
-        sent = URIRef(f"{fact}#evidence-{n}-sentence")
+        node = URIRef(f"{under}#evidence-{n}")
+        span = URIRef(f"{under}#evidence-{n}-span")
+        sent = URIRef(f"{under}#evidence-{n}-sentence")
         g.add((fact, DIP.evidence, node))
         g.add((node, RDF.type, DIP.Evidence))
         g.add((node, OA.hasSource, art))

@@ -158,7 +158,7 @@ def live_seeded_rw(tmp_path_factory):
     server.auth = {"Authorization": f"Bearer {UPDATE_TOKEN}"}
     server.article = f"{server.url}/id/article/000_684714e08cb29c29"
     server.person = f"{server.url}/id/person/yevgeny-primakov"
-    server.meeting = f"{server.url}/id/meeting/000_684714e08cb29c29-1"
+    server.meeting = f"{server.url}/id/article/000_684714e08cb29c29#meeting-1"  # the article's meeting report
     yield server
     server.stop()
 

@@ -29,8 +29,9 @@ def test_ingest_makes_one_named_graph_per_article(settings):
     articles = [g for g in graphs if g.startswith(f"{settings.base_iri}id/article/")]
     assert len(articles) == len(list(SEEDS.glob("*.txt")))
     assert f"{settings.base_iri}id/article/000_684714e08cb29c29" in articles
-    # and one more: the entities graph, with the descriptions of the entities they use
-    assert set(graphs) - set(articles) == {f"{settings.base_iri}graph/entities"}
+    # and two more: the entities graph, with the descriptions of the entities they use, and the events
+    # graph, with the meetings merged from their reports
+    assert set(graphs) - set(articles) == {f"{settings.base_iri}graph/entities", f"{settings.base_iri}graph/events"}
 
 
 def test_reingest_replaces_the_graph_and_is_idempotent(settings):
@@ -50,11 +51,11 @@ def test_reingest_replaces_the_graph_and_is_idempotent(settings):
 
 
 class BreakingPipeline(Pipeline):
-    """A pipeline whose graphs fail the shapes: a meeting loses all but one participant."""
+    """A pipeline whose graphs fail the shapes: a meeting report loses all but one participant."""
 
     def extract_article(self, article):
         extraction, graph = super().extract_article(article)
-        for m in graph.subjects(RDF.type, DIP.Meeting):
+        for m in graph.subjects(RDF.type, DIP.MeetingReport):
             for p in list(graph.objects(m, DIP.participant))[1:]:
                 graph.remove((m, DIP.participant, p))
         return extraction, graph

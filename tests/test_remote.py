@@ -187,7 +187,8 @@ def test_a_direct_post_query_is_answered(remote):
 
 def test_the_system_graphs_stay_out_of_communiques_own_reads(remote, embedded):
     """Virtuoso's union default graph holds its system graphs: a client sees them, communique's reads do not."""
-    ours = "FILTER(CONTAINS(STR(?g), '/id/article/') || STRENDS(STR(?g), '/graph/entities'))"
+    ours = ("FILTER(CONTAINS(STR(?g), '/id/article/') || STRENDS(STR(?g), '/graph/entities') "
+            "|| STRENDS(STR(?g), '/graph/events'))")
     theirs = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(!({ours[7:-1]})) }}"
     assert int(json.loads(_solutions(remote, theirs)[0])["n"]["value"]) > 1000
     assert json.loads(_solutions(embedded, theirs)[0])["n"]["value"] == "0"
@@ -275,3 +276,29 @@ def test_ingest_replaces_an_article_and_keeps_each_triple_once(virtuoso_empty, t
                   "FILTER(STRSTARTS(STR(?g1), 'http://ingest.example/')) }", env=env)
     assert dup.returncode == 0, dup.stderr
     assert json.loads(dup.stdout)["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+def test_meetings_merge_on_the_remote_store(virtuoso_empty, tmp_path):
+    """The three reports of one meeting (tests/test_events.py) make one dip:Meeting on Virtuoso too, and
+    removing an article merges again, as on the embedded store."""
+    from test_events import MERGED, write_articles
+
+    endpoint, env, base = virtuoso_empty.endpoint, {"COMMUNIQUE_STORE": ""}, "http://merge.example/"
+    folder = write_articles(tmp_path / "articles", MERGED)
+    run = run_cli("ingest", "--store", endpoint, "--base-iri", base, str(folder), env=env)
+    assert run.returncode == 0, run.stderr
+
+    def reported() -> dict:
+        out = run_cli("query", "--store", endpoint, "--format", "json",
+                      f"SELECT ?m ?a WHERE {{ GRAPH <{base}graph/events> {{ ?m a <https://w3id.org/communique/ontology#Meeting> ; "
+                      f"<https://w3id.org/communique/ontology#reportedIn> ?a }} }}", env=env)
+        assert out.returncode == 0, out.stderr
+        found: dict = {}
+        for b in json.loads(out.stdout)["results"]["bindings"]:
+            found.setdefault(b["m"]["value"], set()).add(b["a"]["value"].rsplit("/", 1)[-1])
+        return found
+
+    assert reported() == {base + "id/meeting/m1_courier-1": set(MERGED)}
+    gone = run_cli("remove", "--store", endpoint, "--base-iri", base, "m1_courier", env=env)
+    assert gone.returncode == 0, gone.stderr
+    assert reported() == {base + "id/meeting/m2_gazette-1": {"m2_gazette", "m3_wire"}}

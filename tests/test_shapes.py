@@ -26,7 +26,7 @@ def first(graph, cls):
 
 
 def break_meeting(g):
-    m = first(g, DIP.Meeting)
+    m = first(g, DIP.MeetingReport)
     for p in list(g.objects(m, DIP.participant))[1:]:
         g.remove((m, DIP.participant, p))
     return "meeting needs at least two participants"
@@ -45,7 +45,7 @@ def break_sameas(g):
 
 
 def break_date(g):
-    m = first(g, DIP.Meeting)
+    m = first(g, DIP.MeetingReport)
     g.set((m, DIP.date, Literal("March", datatype=XSD.string)))
     return "xsd:date"
 

@@ -17,6 +17,7 @@ DIP = "https://w3id.org/communique/ontology#"
 PREFIX = f"PREFIX dip: <{DIP}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 BASE = "http://localhost:5000/"
 ENTITIES = ox.NamedNode(BASE + "graph/entities")
+EVENTS = ox.NamedNode(BASE + "graph/events")
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
 COUNT_DISTINCT = "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"
 
@@ -73,7 +74,7 @@ def test_the_readme_example_queries_give_no_duplicate_rows(seeded):
 
 def test_entities_are_described_in_the_entities_graph_and_articles_hold_their_own_statements(seeded):
     articles = [g for g in seeded.named_graphs() if "/id/article/" in g.value]
-    assert len(articles) == 7 and set(seeded.named_graphs()) == {*articles, ENTITIES}
+    assert len(articles) == 7 and set(seeded.named_graphs()) == {*articles, ENTITIES, EVENTS}
     entity_types = [ox.NamedNode(DIP + t) for t in ("Person", "State", "Organization", "Place", "Treaty")]
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     for g in articles:
@@ -212,7 +213,7 @@ def test_graph_store_delete_removes_an_article_and_what_only_it_used(writable):
 def test_a_write_that_names_an_undescribed_entity_is_refused(writable):
     s = writable
     art = f"{s.url}/id/article/000_684714e08cb29c29"
-    meeting = f"{s.url}/id/meeting/000_684714e08cb29c29-1"
+    meeting = f"{s.url}/id/article/000_684714e08cb29c29#meeting-1"  # the article's report of its first meeting
     r = requests.post(s.url + "/sparql", headers=s.auth, data={"update": PREFIX + (
         f"INSERT DATA {{ GRAPH <{art}> {{ <{meeting}> dip:participant <{s.url}/id/person/nobody-known> }} }}")})
     assert r.status_code == 422 and "participant" in r.text, r.text[:500]

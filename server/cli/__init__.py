@@ -140,12 +140,28 @@ def cmd_extract(args, settings: Settings) -> int:
         graphs.append(graph)
     if not args.explain and graphs:
         fmt = EXTRACT_FORMATS[args.format]
+        meetings = _meetings(graphs, pipeline.iris.events_graph)
         if fmt in ("trig", "nquads", "json-ld"):
-            sys.stdout.write(dataset(graphs).serialize(format=fmt))
+            sys.stdout.write(dataset(graphs + [meetings]).serialize(format=fmt))
         else:
-            merged = graphs[0] if len(graphs) == 1 else _merge(graphs)
-            sys.stdout.write(merged.serialize(format=fmt))
+            sys.stdout.write(_merge(graphs + [meetings]).serialize(format=fmt))
     return 1 if bad else 0
+
+
+def _meetings(graphs, name):
+    """The meetings (dip:Meeting) the articles' reports make, merged as the store would merge them with
+    only these articles stored (server/store/events.py): one per report for a single article."""
+    import pyoxigraph as ox
+    from mappings import bind
+    from rdflib import Graph
+
+    from ..store import events
+
+    triples = events.for_articles(graphs, str(name))
+    out = bind(Graph(identifier=name))
+    if triples:
+        out.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+    return out
 
 
 def _extracted(pipeline, paths, command: str, bad: list):

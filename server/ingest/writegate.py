@@ -18,7 +18,10 @@ SPARQL Update and Graph Store writes both come here, in the update process
    A write that changes the entities graph itself has it validated too;
 3b. an entity whose description only the changed article graphs used (an
    article graph dropped by DELETE in the Graph Store or by DROP GRAPH) loses
-   it, as ``communique remove`` does (``store.orphans``);
+   it, as ``communique remove`` does (``store.orphans``), and the meetings of
+   the events graph that the changed graphs' reports join or joined are merged
+   again (``store/events.py``); a write that changes the events graph other
+   than that merge would is refused;
 4. if one fails, ``Rejected`` carries every report and the store is untouched;
    otherwise each changed graph is replaced by its new content in one update,
    one transaction.
@@ -36,6 +39,7 @@ import time
 import pyoxigraph as ox
 
 from ..store import embedded as store_mod
+from ..store import events
 
 DIP = "https://w3id.org/communique/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -82,6 +86,12 @@ def apply(store: ox.Store, update: str, base_iri: str | None = None, articles: s
                 mem.remove(q)
         if dead:
             changed = changed_graphs(store, mem, before)
+    evs = events_graph(articles)
+    if evs is not None:
+        refused = _merge_events(mem, evs, before, [g for g in article_graphs if isinstance(g, ox.NamedNode)])
+        if refused:
+            raise Rejected(refused)
+        changed = changed_graphs(store, mem, before)
     ms["diff"] = _since(t)
     t = time.perf_counter()
     validated, reports = [], []
@@ -121,6 +131,33 @@ def entities_graph(articles: str | None):
     if not articles or not articles.endswith("id/article/"):
         return None
     return ox.NamedNode(articles[:-len("id/article/")] + "graph/entities")
+
+
+def events_graph(articles: str | None):
+    """The events graph (the merged meetings) of the store whose article graphs are under ``articles``."""
+    ents = entities_graph(articles)
+    return None if ents is None else ox.NamedNode(ents.value[:-len("entities")] + "events")
+
+
+def _merge_events(mem: ox.Store, evs, before: list, article_graphs: list) -> str | None:
+    """Merge again the meetings of the changed article graphs' reports (store/events.py), in ``mem``.
+    The events graph is derived from the article graphs: a write may change it only as that merge does
+    (``DROP ALL`` does); any other change to it is refused: the message, else None."""
+    was = {q for q in before if q.graph_name == evs}
+    written = set(mem.quads_for_pattern(None, None, None, evs))
+    if written != was:  # back to what it was, before the merge
+        for q in written - was:
+            mem.remove(q)
+        mem.extend(was - written)
+    if article_graphs:
+        update = events.changes(mem, evs.value, [g.value for g in article_graphs]).update()
+        if update:
+            mem.update(update)
+    if written != was and written != set(mem.quads_for_pattern(None, None, None, evs)):
+        return (f"the write was refused and nothing was changed: the events graph <{evs.value}> holds the meetings "
+                "merged from the articles' meeting reports, and is kept by communique (ontology/MODEL.md, "
+                "\"Graphs\"); write the article graphs' dip:MeetingReport nodes instead")
+    return None
 
 
 def descriptions(store: ox.Store, graph, ents) -> list:

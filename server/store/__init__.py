@@ -5,7 +5,10 @@
 * ``remote`` — a remote SPARQL 1.1 store (``--store http://…/sparql``): the same service over the
   SPARQL 1.1 Protocol, tested on Virtuoso 7.2.5.
 * ``embedded`` — the default: a pyoxigraph directory, one named graph per article plus the
-  entities graph, with its owner lock and the atomic replace of an article's graph.
+  entities graph and the events graph, with its owner lock and the atomic replace of an article's graph.
+* ``events`` — one event, many reports: the merge rule (pure functions) that makes one ``dip:Meeting``
+  of the articles' meeting reports, and the changes to the events graph that ``embedded`` and the
+  write gate apply with each article's write, on either backend.
 * ``pool`` — the embedded store's query service: worker processes on read-only handles, so a
   query that runs too long is killed, not waited for.
 * ``sparql_text`` and ``federation`` — what a SPARQL text asks for before it runs (depth

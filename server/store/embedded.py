@@ -4,9 +4,12 @@ Each article's graph (named by the article's IRI) holds the article, its mention
 evidence and the roles it gives people (``dip:RoleStatement`` nodes of its own). The description of
 every entity the articles use (type, label, aliases, Wikidata link, country) is kept once, in the
 entities graph ``{base}graph/entities`` (ontology/MODEL.md, "Graphs"), so that no triple is in two
-graphs and the union default graph gives each triple once. ``store_article`` and ``remove_article``
-keep the two in step, each in one transaction: an entity that no stored article uses any more (and
-that no entity still used links to) loses its description.
+graphs and the union default graph gives each triple once. The meetings merged from the articles'
+meeting reports (one ``dip:Meeting`` per real-world meeting, however many articles report it) are in
+the events graph ``{base}graph/events`` (``events.py``). ``store_article`` and ``remove_article`` keep
+the three in step, each in one transaction: an entity that no stored article uses any more (and that
+no entity still used links to) loses its description, and the meetings the article's reports join or
+joined are merged again.
 
 Who may open the store, and how (the README's "Process model" says why):
 
@@ -33,6 +36,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from ..errors import StoreBusy, StoreError
+from . import events
 
 LOCK_NAME = "communique.lock"
 
@@ -89,6 +93,11 @@ def entities_graph(article_iri: str) -> ox.NamedNode:
     return ox.NamedNode(article_iri.split("id/article/", 1)[0] + "graph/entities")
 
 
+def events_graph(article_iri: str) -> ox.NamedNode:
+    """The events graph (the merged meetings, ``events.py``) of the store an article IRI belongs to."""
+    return ox.NamedNode(article_iri.split("id/article/", 1)[0] + "graph/events")
+
+
 def referenced(store: ox.Store, graph: ox.NamedNode) -> set:
     """The IRIs a graph names as objects (the entities, among others, that an article uses)."""
     return {q.object for q in store.quads_for_pattern(None, None, None, graph) if isinstance(q.object, ox.NamedNode)}
@@ -103,7 +112,9 @@ def orphans(store: ox.Store, ent: ox.NamedNode, candidates, leaving=(), keep=())
     description nothing will use once the graphs ``leaving`` are gone: no other graph names them, and no
     entity description that stays links to them. ``keep``: entities used in any case (by what is being
     written)."""
-    leaving, keep = set(leaving), set(keep)
+    # the events graph is derived from the article graphs (every entity a meeting names, one of its reports
+    # names): it keeps nothing alive
+    leaving, keep = set(leaving) | {ox.NamedNode(ent.value[:-len("entities")] + "events")}, set(keep)
     seen = {c for c in candidates if isinstance(c, ox.NamedNode) and _described(store, c, ent)}
     todo = list(seen)
     while todo:
@@ -156,10 +167,18 @@ def store_article(store: ox.Store, name: str, graph: Graph, entities: Graph) -> 
     drop = _drop_descriptions(ent, described | dead)
     if drop:
         ops.append(drop)
-    data = f"GRAPH {art} {{\n{graph.serialize(format='nt')}\n}}"
+    article_nt, entities_nt = graph.serialize(format='nt'), entities.serialize(format='nt')
+    overlay = ox.Store()  # the article as it is to be, for the meetings its reports join
+    overlay.load(article_nt.encode(), ox.RdfFormat.N_TRIPLES, to_graph=art)
+    overlay.load(entities_nt.encode(), ox.RdfFormat.N_TRIPLES, to_graph=ent)
+    meetings = events.changes(store, events_graph(name).value, [name], overlay)
+    ops += meetings.deletes
+    data = f"GRAPH {art} {{\n{article_nt}\n}}"
     if described:
-        data += f"\nGRAPH {ent} {{\n{entities.serialize(format='nt')}\n}}"
-    ops.append(f"INSERT DATA {{ {data} }}")
+        data += f"\nGRAPH {ent} {{\n{entities_nt}\n}}"
+    if meetings.triples:
+        data += "\n" + meetings.data()
+    ops.append(f"INSERT DATA {{ {data} }}")  # one INSERT DATA, last: as the remote store takes it
     store.update(" ;\n".join(ops))
 
 
@@ -172,11 +191,12 @@ def remove_article(store: ox.Store, name: str) -> dict | None:
     ent = entities_graph(name)
     quads = sum(1 for _ in store.quads_for_pattern(None, None, None, art))
     dead = orphans(store, ent, referenced(store, art), leaving={art})
-    ops = [f"DROP GRAPH {art}"]
+    ops = [f"DROP SILENT GRAPH {art}"]  # SILENT: Virtuoso refuses DROP of a graph never CREATEd (it exists)
     drop = _drop_descriptions(ent, dead)
     if drop:
         ops.append(drop)
-    store.update(" ;\n".join(ops))
+    ops.append(events.changes(store, events_graph(name).value, [name], ox.Store()).update())
+    store.update(" ;\n".join(op for op in ops if op))
     return {"article": name, "triples": quads, "entities": sorted(n.value for n in dead)}
 
 

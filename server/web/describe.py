@@ -152,6 +152,20 @@ def incoming(pool, iri: str, known: dict | None = None) -> dict[str, dict]:
     return result
 
 
+def merged_into(pool, iri: str) -> str | None:
+    """The meeting that ``{base}id/meeting/{id}-{n}`` is now, when that IRI names no meeting any more (the
+    merge named it after an earlier report, MODEL.md "Meeting"): the one its report ``#meeting-{n}`` of
+    article ``{id}`` is in; else None."""
+    if "/id/meeting/" not in iri or not valid_iri(iri):
+        return None
+    base, rest = iri.split("id/meeting/", 1)
+    article, _, n = rest.rpartition("-")
+    if not article or not n.isdigit():
+        return None
+    found = rows(pool, f"SELECT ?m WHERE {{ ?m dip:report {node(f'{base}id/article/{article}#meeting-{n}')} }} LIMIT 1")
+    return found[0]["m"] if found and found[0]["m"] != iri else None
+
+
 def types_of(pool, iri: str) -> set[str]:
     """The local names of the dip: classes of a resource."""
     found = rows(pool, f"SELECT DISTINCT ?t WHERE {{ {node(iri)} a ?t }}")
@@ -210,27 +224,32 @@ def _window(page: int, size: int) -> str:
 
 
 def meetings(pool, where: str, known: dict | None = None, page: int = 1, size: int = LIST_CAP) -> dict:
-    """Meetings matching a pattern on ?m, as a timeline, one page of them: {"count", "items", "page", …}."""
+    """Meetings matching a pattern on ?m, as a timeline, one page of them: {"count", "items", "page", …}.
+
+    A meeting is one event however many articles report it (the events graph): one row each, dated by its
+    own date or else its earliest article's, with the articles that report it."""
     total = count(pool, f"?m a dip:Meeting . {where}")
     # first the page of meetings in date order (few variables: sorting is the cost), then their details
-    window = rows(pool, f"""SELECT ?m WHERE {{ ?m a dip:Meeting . {where} ?m dip:reportedIn ?article .
-        OPTIONAL {{ ?m dip:date ?date }} OPTIONAL {{ ?article dip:date ?adate }}
-    }} ORDER BY STR(COALESCE(?date, ?adate)) ?m {_window(page, size)}""")
+    window = rows(pool, f"""SELECT ?m (MIN(STR(COALESCE(?date, ?adate))) AS ?d) WHERE {{ ?m a dip:Meeting . {where}
+        ?m dip:reportedIn ?article . OPTIONAL {{ ?m dip:date ?date }} OPTIONAL {{ ?article dip:date ?adate }}
+    }} GROUP BY ?m ORDER BY ?d ?m {_window(page, size)}""")
     order = {r["m"]: i for i, r in enumerate(window)}
-    found = rows(pool, f"""SELECT DISTINCT ?m ?label ?date ?status ?place ?article ?adate WHERE {{
-        VALUES ?m {{ {" ".join(node(m) for m in order)} }}
-        ?m rdfs:label ?label ; dip:status ?status ; dip:reportedIn ?article .
-        OPTIONAL {{ ?m dip:date ?date }} OPTIONAL {{ ?article dip:date ?adate }} OPTIONAL {{ ?m dip:location ?place }}
+    values = " ".join(node(m) for m in order)
+    found = rows(pool, f"""SELECT DISTINCT ?m ?label ?date ?status ?place WHERE {{
+        VALUES ?m {{ {values} }} ?m rdfs:label ?label ; dip:status ?status .
+        OPTIONAL {{ ?m dip:date ?date }} OPTIONAL {{ ?m dip:location ?place }}
     }}""") if order else []
     found.sort(key=lambda r: order[r["m"]])
     items: dict[str, dict] = {}
     for r in found:
-        items.setdefault(r["m"], {"iri": r["m"], "label": r["label"], "date": r.get("date"),
-                                  "article_date": r.get("adate"), "status": local_name(r["status"]),
-                                  "place": r.get("place"), "article": r["article"], "participants": []})
+        items.setdefault(r["m"], {"iri": r["m"], "label": r["label"], "date": r.get("date"), "article_date": None,
+                                  "status": local_name(r["status"]), "place": r.get("place"), "article": None,
+                                  "articles": [], "participants": []})
     people = []
     if items:
-        values = " ".join(node(m) for m in items)
+        for r in rows(pool, f"""SELECT DISTINCT ?m ?article ?adate WHERE {{ VALUES ?m {{ {values} }}
+                ?m dip:reportedIn ?article OPTIONAL {{ ?article dip:date ?adate }} }}"""):
+            items[r["m"]]["articles"].append((r.get("adate") or "9999", r["article"]))
         people = rows(pool, f"SELECT DISTINCT ?m ?a WHERE {{ VALUES ?m {{ {values} }} ?m dip:participant ?a }}")
     names = labels(pool, [p["a"] for p in people] + [m["place"] for m in items.values() if m["place"]], known)
     for r in people:
@@ -238,6 +257,10 @@ def meetings(pool, where: str, known: dict | None = None, page: int = 1, size: i
     for m in items.values():
         m["participants"].sort(key=lambda p: p["label"])
         m["place_label"] = names.get(m["place"]) if m["place"] else None
+        dated = sorted(set(m["articles"]))  # the earliest article first; undated ones last
+        m["articles"] = [a for _, a in dated]
+        m["article"] = m["articles"][0] if dated else None
+        m["article_date"] = dated[0][0] if dated and dated[0][0] != "9999" else None
     return _block(total, list(items.values()), page, size)
 
 
@@ -321,6 +344,8 @@ def entity(pool, iri: str, known: dict | None = None, page: int = 1, size: int =
             data[LISTS[name][0]] = dict(list_page(pool, iri, name, known, page, size), name=name)
     if "stances" in data:
         data["stance_summary"] = stance_summary(data["stances"]["items"])
+    if "positions" in data:
+        data["stance_summary"] = stance_summary(data["positions"]["items"], by="topic")
     if "Meeting" in types or "Position" in types:
         data["fact"] = fact(pool, iri, data, known)
     if "Article" in types:
@@ -332,7 +357,7 @@ def entity(pool, iri: str, known: dict | None = None, page: int = 1, size: int =
 
 CSV_COLUMNS = {
     "meetings": ["iri", "label", "date", "reported", "status", "place", "place_label", "participants",
-                 "participant_iris", "article"],
+                 "participant_iris", "article", "articles"],
     "positions": ["iri", "label", "holder", "holder_label", "stance", "action", "topic", "topic_label", "reported",
                   "article", "rule", "quote"],
     "articles": ["iri", "label", "date"],
@@ -346,7 +371,7 @@ def csv_row(name: str, item: dict) -> list:
         people = item["participants"]
         return [item["iri"], item["label"], item["date"] or "", item["article_date"] or "", item["status"],
                 item["place"] or "", item["place_label"] or "", "; ".join(p["label"] for p in people),
-                " ".join(p["iri"] for p in people), item["article"]]
+                " ".join(p["iri"] for p in people), item["article"] or "", " ".join(item["articles"])]
     if LISTS[name][1] is positions:
         ev = item["evidence"][0] if item["evidence"] else {}
         return [item["iri"], item["label"], item["holder"], item["holder_label"], item["stance"], item["action"] or "",
@@ -355,12 +380,14 @@ def csv_row(name: str, item: dict) -> list:
     return [item["iri"], item["label"], item["date"] or ""]
 
 
-def stance_summary(items: list[dict]) -> list[dict]:
-    """Per holder, their stances grouped by action (the treaty itself, its ratification, its revision…),
-    each group in date order: a change of stance is only ever shown within one action."""
+def stance_summary(items: list[dict], by: str = "holder") -> list[dict]:
+    """Per holder (a treaty's page) or per treaty (``by="topic"``, an actor's page), the stances grouped
+    by action (the treaty itself, its ratification, its revision…), each group in date order across the
+    articles that report them: a change of stance is only ever shown within one action. Each position
+    stays a statement of its article at its date."""
     by_holder: dict[str, dict] = {}
     for p in sorted(items, key=lambda p: (p["date"] or "", p["iri"])):
-        h = by_holder.setdefault(p["holder"], {"iri": p["holder"], "label": p["holder_label"], "actions": {}})
+        h = by_holder.setdefault(p[by], {"iri": p[by], "label": p[by + "_label"], "actions": {}})
         group = h["actions"].setdefault(p["action"], {"action": p["action"], "stances": []})
         group["stances"].append({"stance": p["stance"], "date": p["date"], "position": p["iri"]})
     out = []
@@ -396,8 +423,14 @@ def fact(pool, iri: str, data: dict, known: dict | None = None) -> dict:
     def ref(v):
         return {"iri": v["value"], "label": v["label"] or local_name(v["value"])} if v else None
 
+    found_evidence = evidence(pool, iri, known)  # a meeting's: the evidence of all its reports
+    reports = meeting_reports(pool, iri, found_evidence, known) if "Meeting" in data["types"] else []
+    if reports:  # a meeting: the article that first reported it
+        article = {"value": reports[0]["article"], "label": reports[0]["article_label"]}
+        adate = [{"d": reports[0]["article_date"]}] if reports[0]["article_date"] else []
     return {
         "participants": sorted(people.values(), key=lambda p: p["label"]),
+        "reports": reports,
         "place": ref(first("location")),
         "date": (first("date") or {}).get("value"),
         "status": local_name(first("status")["value"]) if first("status") else None,
@@ -407,8 +440,48 @@ def fact(pool, iri: str, data: dict, known: dict | None = None) -> dict:
         "action": local_name(first("action")["value"]) if first("action") else None,
         "article": ref(article),
         "article_date": adate[0]["d"] if adate else None,
-        "evidence": evidence(pool, iri, known),
+        "evidence": found_evidence,
     }
+
+
+def meeting_reports(pool, iri: str, found_evidence: list[dict], known: dict | None = None) -> list[dict]:
+    """The reports a meeting was merged from (the events graph's ``dip:report``), in the order the merge
+    rule took them (``store/events.py``), each with what its article says, its evidence (of
+    ``found_evidence``, the meeting's: one report per article) and why it was merged; the first is the
+    earliest article's."""
+    from ..store.events import Report, explain
+
+    n = node(iri)
+    found = rows(pool, f"""SELECT DISTINCT ?r ?art ?label ?status ?date ?place ?adate ?alabel WHERE {{ {n} dip:report ?r .
+        ?r dip:reportedIn ?art ; rdfs:label ?label ; dip:status ?status .
+        OPTIONAL {{ ?r dip:date ?date }} OPTIONAL {{ ?r dip:location ?place }}
+        OPTIONAL {{ ?art dip:date ?adate }} OPTIONAL {{ ?art rdfs:label ?alabel }} }}""")
+    if not found:
+        return []
+    core = {}
+    for r in found:
+        core.setdefault(r["r"], r)
+    who: dict[str, set] = {}
+    for r in rows(pool, f"SELECT DISTINCT ?r ?a WHERE {{ {n} dip:report ?r . ?r dip:participant ?a }}"):
+        who.setdefault(r["r"], set()).add(r["a"])
+    spots = {r["place"] for r in core.values() if r.get("place")}
+    inside = {r["p"]: r["c"] for r in rows(pool, f"""SELECT DISTINCT ?p ?c WHERE {{
+        VALUES ?p {{ {" ".join(node(x) for x in sorted(spots))} }} ?p dip:country ?c }}""")} if spots else {}
+    names = labels(pool, [a for people in who.values() for a in people] + sorted(spots), known)
+    reports = [Report(k, r["art"], frozenset(who.get(k, ())), r.get("place"), r.get("date"), r.get("adate"),
+                      local_name(r["status"]), r["label"]) for k, r in core.items()]
+    out = []
+    earliest = min(reports, key=lambda r: (r.article_date or "9999", r.iri)).iri
+    for rep, why in sorted(explain(reports, inside), key=lambda pair: pair[0].iri != earliest):
+        r = core[rep.iri]
+        out.append({"iri": rep.iri, "article": rep.article, "article_label": r.get("alabel") or local_name(rep.article),
+                    "article_date": rep.article_date, "date": rep.date, "status": rep.status, "label": rep.label,
+                    "place": {"iri": rep.place, "label": names.get(rep.place, local_name(rep.place))} if rep.place else None,
+                    "participants": sorted(({"iri": a, "label": names.get(a, local_name(a))} for a in rep.participants),
+                                           key=lambda p: p["label"]),
+                    "why": None if why is None else {"people": why.people, "date": why.date, "place": why.place},
+                    "evidence": [ev for ev in found_evidence if ev["article"] == rep.article]})
+    return out
 
 
 # --- articles ---------------------------------------------------------------------------------------
@@ -434,6 +507,11 @@ def article(pool, iri: str, data: dict) -> dict:
                                       "evidence": []})
         if not any(e["iri"] == r["ev"] for e in f["evidence"]):
             f["evidence"].append(_evidence(r))
+    # a meeting report: the meeting it is merged into (the events graph), and how many articles report that
+    for r in rows(pool, f"""SELECT ?f ?m (COUNT(DISTINCT ?other) AS ?n) WHERE {{ GRAPH {n} {{ ?f a dip:MeetingReport }}
+            ?m dip:report ?f ; dip:reportedIn ?other }} GROUP BY ?f ?m"""):
+        if r["f"] in items:
+            items[r["f"]].update(meeting=r["m"], reports=_int(r["n"], 1))
     volume, issue = value("volume"), value("issue")
     return {
         "text": value("text", "https://schema.org/") or "",
@@ -462,7 +540,7 @@ def counts(pool) -> list[tuple[str, int]]:
 
 
 # The home page's order: what people look for first, then the rest; the bookkeeping of evidence last.
-USER_CLASSES = ["Person", "State", "Organization", "Meeting", "Treaty", "Position", "Place", "Article"]
+USER_CLASSES = ["Person", "State", "Organization", "Meeting", "Treaty", "Position", "Place", "Article", "MeetingReport"]
 INTERNAL_CLASSES = ["Mention", "Evidence"]
 
 

@@ -122,6 +122,11 @@ def _iri(path: str) -> str:
 def _not_found(path: str) -> Response:
     """404: a page with suggestions for people, the error shape for machines."""
     iri = _iri(path)
+    moved = describe.merged_into(pool(), iri)
+    if moved:  # a meeting renamed by the merge: where its report is now
+        response = redirect(request.path[:-len(path)] + moved[len(base() + "id/"):], 303)
+        response.headers["Vary"] = "Accept"
+        return response
     message = f"nothing is known about {iri}"
     if not neg.wants_html(request.headers.get("Accept")) and not request.path.startswith("/page/"):
         raise NotFound(message)
@@ -335,6 +340,10 @@ def describe_query(iri: str, incoming: bool) -> str:
              f"{{ {{ SELECT DISTINCT ?x WHERE {{ {n} ?p1 ?x0 . ?x0 ?p2 ?x "
              f'FILTER(STRSTARTS(STR(?x0), "{hash_prefix}")) {is_hash} }} }} ?x ?q ?y }}',
              f"{{ GRAPH {n} {{ ?x ?q ?y {is_hash} }} }}"]
+    # a meeting's reports (in their articles' graphs) and their evidence, with its selectors
+    parts.append(f"{{ {n} dip:report ?x . ?x ?q ?y }}")
+    parts.append(f"{{ {{ SELECT DISTINCT ?x WHERE {{ {n} dip:report ?x0 . ?x0 dip:evidence ?x1 . "
+                 f"?x1 (oa:hasSelector|dip:sentenceSelector)? ?x }} }} ?x ?q ?y }}")
     if incoming:
         parts.append(f"{{ SELECT DISTINCT ?s ?r WHERE {{ ?s ?r {n} }} LIMIT 1000 }}")
     template = f"{n} ?p ?o . ?x ?q ?y ." + (f" ?s ?r {n} ." if incoming else "")
@@ -348,7 +357,7 @@ def entity_sparql(iri: str, data: dict) -> str:
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 # The meetings of {data['label']}, with the other participants
 SELECT DISTINCT ?meeting ?date ?other ?otherLabel WHERE {{
-  ?meeting dip:participant {n} ; dip:participant ?other .
+  ?meeting a dip:Meeting ; dip:participant {n} ; dip:participant ?other .
   FILTER(?other != {n})
   ?other rdfs:label ?otherLabel .
   OPTIONAL {{ ?meeting dip:date ?date }}
