@@ -273,6 +273,9 @@ class FactReader:
         lo, hi = self.clause_span(units, units[m.start].clause)
         window = units[max(lo, m.start - self.e.status_window):min(hi, m.end + 2)]
         words = ["will" if u.lower.endswith(("'ll", "’ll")) else u.lower for u in window]  # "I'll sit down"
+        # "… expected to hold a meeting with Wen, but it was called off": the next clause, about "it", cancels it
+        if hi + 3 < len(units) and units[hi].lower in (",", "but") and self._cancelled_after(units, hi):
+            return "Cancelled"
         for status in ("Cancelled", "Planned"):
             for cue in self.e.status_cues.get(status, []):
                 n = len(cue)
@@ -280,6 +283,17 @@ class FactReader:
                     if tuple(words[k:k + n]) == cue:
                         return status
         return "Held"
+
+    def _cancelled_after(self, units, at: int) -> bool:
+        """Does the clause at unit `at` say of "it" (or "the meeting", "the talks") that it was cancelled?"""
+        k = at
+        while k < len(units) and units[k].lower in (",", "but", "and", "however"):
+            k += 1
+        if k >= len(units) or units[k].lower not in ("it", "the", "this", "that"):
+            return False
+        words = [u.lower for u in units[k:k + 7]]
+        return any(tuple(words[j:j + len(c)]) == c for c in self.e.status_cues.get("Cancelled", [])
+                   for j in range(len(words)))
 
     def place_and_date(self, units, m: rules_mod.Match):
         """Where and when, from the trigger's own clause; else the clause a ", where …" clause hangs on,

@@ -316,6 +316,12 @@ def test_talks_between_states_alone_are_no_meeting(engine):
     assert not meetings
 
 
+def test_a_meeting_called_off_in_the_next_clause_is_cancelled(engine):
+    x, _, _ = run(engine, "Marguerite Tessier had been expected to hold a separate meeting with Wen Haoting, but it "
+                          "was called off when her flight was delayed.")
+    assert [m.status for m in x.meetings] == ["Cancelled"]
+
+
 def test_my_brother_before_a_name_is_no_office(engine):
     _, meetings, _ = run(engine, "Prince Faisal bin Farhan met with his dear brother Sayyid Badr Albusaidi in Muscat.")
     assert {people for people, _, _ in meetings} == {frozenset({"Faisal bin Farhan", "Badr Albusaidi"})}
