@@ -13,6 +13,7 @@ files, byte for byte. None is a copy of a seed article.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from dataclasses import dataclass
@@ -189,7 +190,7 @@ class Writer:
                 text = self.dateline(place, year, month, day, agency) + text
                 first = False
             paragraphs.append(text)
-        front = (f"---\ntitle: {title}\ndate: {year}-{month:02d}-{day:02d}\n"
+        front = (f"---\ntitle: {json.dumps(title)}\ndate: {year}-{month:02d}-{day:02d}\n"
                  f"source: {self.pick(OUTLETS)}\n---\n")
         return front + "\n\n".join(paragraphs) + "\n"
 
