@@ -157,7 +157,7 @@ class Pipeline:
         """Load what every extraction and check needs (the engine, the spaCy model, the shapes), so that
         worker processes forked afterwards share it instead of each loading its own."""
         self.engine.linguistics.nlp
-        shacl.shapes(), shacl.ontology()
+        shacl.compiled(), shacl.subclasses()
 
     def outcome(self, path: Path, article: Article) -> tuple:
         """What a worker sends back for one article: ``("stored", iri, article graph, entities graph,
