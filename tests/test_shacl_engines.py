@@ -171,3 +171,11 @@ def test_the_report_for_a_person_reads_the_same(seed_graph):
     g += seed_graph
     BROKEN["one participant"](g)
     assert "at least two participants" in str(shacl.validate(g, "seed.txt"))
+
+
+def test_the_check_leaves_the_graph_as_it_was(seed_graph):
+    g = Graph()
+    g += seed_graph
+    before = set(g)
+    shacl.check(g)
+    assert set(g) == before

@@ -57,11 +57,17 @@ def compiled():
 
 
 def check(graph: Graph) -> tuple[bool, Graph]:
-    """(conforms, the report graph) of `graph` with the ontology's subclass axioms: the gate's engine."""
-    data = Graph()
-    data += graph
-    data += subclasses()
-    conforms, results, _ = compiled().validate(data, allow_warnings=True)
+    """(conforms, the report graph) of `graph` with the ontology's subclass axioms: the gate's engine.
+    The axioms `graph` lacks are added to it for the check and taken out after, so it ends as it began
+    (copying an article's graph costs a third of the check)."""
+    added = [t for t in subclasses() if t not in graph]
+    for t in added:
+        graph.add(t)
+    try:
+        conforms, results, _ = compiled().validate(graph, allow_warnings=True)
+    finally:
+        for t in added:
+            graph.remove(t)
     return bool(conforms), results
 
 
