@@ -2,7 +2,9 @@
 
 An article is stored only if it is read, extracted and conforms to the shapes;
 it then replaces its own named graph in one transaction. A rejected article
-changes nothing in the store.
+changes nothing in the store. Extraction and the shapes run in forked worker
+processes (``jobs``); this process alone decides and stores, in input order
+(``Pipeline.ingest``).
 """
 from __future__ import annotations
 
