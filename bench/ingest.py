@@ -95,7 +95,8 @@ class Probe:
     def done(self):
         pass
 
-kwargs = {{"jobs": {jobs}}} if {jobs} is not None else {{}}
+jobs = {jobs!r}
+kwargs = {{"jobs": jobs}} if jobs is not None else {{}}
 with store_mod.owned(settings.store, "bench") as store:
     probe = Probe()
     result = pipeline.ingest(store, files, probe, **kwargs)

@@ -193,6 +193,7 @@ class Pipeline:
         started = time.perf_counter()
         progress = progress or Progress(quiet=True)
         progress.total = count_articles(files)
+        jobs = min(jobs, progress.total)  # one article: no worker to fork
         run = _Run(self, store, result, progress, force)
         pool = None
         with _interruptible() as flag:
@@ -211,6 +212,7 @@ class Pipeline:
                 if pool is not None:
                     pool.terminate()
                     pool.join()
+                    _release_pool()
         result.seconds = time.perf_counter() - started
         progress.done()
         if result.interrupted:
@@ -256,6 +258,7 @@ class IngestInterrupted(KeyboardInterrupt):
         self.result = result
 
 
+FLUSH_EVERY = 100  # stored articles between two flushes of an embedded store (about 60,000 quads)
 _WORKER: "Pipeline | None" = None  # the pipeline the forked workers run (set before the fork)
 
 
@@ -271,6 +274,11 @@ def _fork_pool(pipeline: "Pipeline", jobs: int):
     global _WORKER
     _WORKER = pipeline
     return multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init)
+
+
+def _release_pool():
+    global _WORKER
+    _WORKER = None
 
 
 class _Flag:
@@ -399,6 +407,8 @@ class _Run:
                 result.stored.append(Stored(slot.name, iri, triples, meetings, positions))
             finally:
                 self.flag.storing = False
+            if len(result.stored) % FLUSH_EVERY == 0 and hasattr(self.store, "flush"):
+                self.store.flush()  # RocksDB keeps every write in memory until a flush: memory stays flat
             progress.step(slot.name, f"{plural(triples, 'triple')}, {plural(meetings, 'meeting')}, "
                                      f"{plural(positions, 'position')}")
         finally:
