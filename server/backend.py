@@ -46,7 +46,7 @@ class Backend:
                     log.info("the store %s is empty: building it from %d articles in %s", self.path, len(files), seeds)
                     handle = [store_mod.open_rw(self.path)]
                     try:
-                        self.seeded = self.pipeline.ingest(handle[0], files, Progress(len(files), quiet=not progress))
+                        self.seeded = self.pipeline.ingest(handle[0], files, Progress(quiet=not progress))
                         handle[0].flush()
                     finally:
                         handle.clear()
@@ -78,8 +78,7 @@ class Backend:
             if files:
                 log.info("the store %s holds no article: building it from %d articles in %s", self.settings.store,
                          len(files), seeds)
-                self.seeded = self.pool.write(lambda h: self.pipeline.ingest(h, files, Progress(len(files),
-                                                                                               quiet=not progress)))
+                self.seeded = self.pool.write(lambda h: self.pipeline.ingest(h, files, Progress(quiet=not progress)))
         return self
 
     def _adopt_store_base(self):

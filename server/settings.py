@@ -46,6 +46,8 @@ TABLE = [
     Setting("seeds", str(ROOT / "seeds"), "Articles that `serve` loads into an empty store."),
     Setting("gazetteer", str(ROOT / "mappings" / "gazetteer"), "Directory of gazetteer files (*.yaml)."),
     Setting("rules", str(ROOT / "mappings" / "rules"), "Directory of mapping rule files (*.yaml)."),
+    Setting("jobs", 0, "Processes that extract and check articles at once in `ingest` (and when `serve` builds "
+            "the store from the seeds); 0: one per core; 1: all in the one process.", int),
     Setting("host", "127.0.0.1", "Address `serve` listens on."),
     Setting("port", 5000, "Port `serve` listens on.", int),
     Setting("query_timeout", 30.0, "Seconds a SPARQL query may run before it is stopped (503).", float),
@@ -84,6 +86,7 @@ class Settings:
     seeds: str = str(ROOT / "seeds")
     gazetteer: str = str(ROOT / "mappings" / "gazetteer")
     rules: str = str(ROOT / "mappings" / "rules")
+    jobs: int = 0
     host: str = "127.0.0.1"
     port: int = 5000
     query_timeout: float = 30.0
@@ -132,6 +135,8 @@ class Settings:
                 raise SettingError(f"{name} must be greater than 0")
         if self.store_auth not in ("digest", "basic"):
             raise SettingError(f"store_auth must be digest or basic, not {self.store_auth!r}")
+        if self.jobs < 0:
+            raise SettingError("jobs must be 0 (one per core) or more")
         if self.store_page <= 0:
             raise SettingError("store_page must be greater than 0")
         if not 0 < self.port < 65536:

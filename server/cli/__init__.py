@@ -44,10 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("ingest", "validate articles and store them (default: the seeds)",
                 "Extract each article, check its graph against the SHACL shapes and store the ones that "
-                "conform, each as its own named graph (re-ingesting replaces it). Exits 1 if any article was "
-                "rejected; a rejected article changes nothing in the store.")
+                "conform, each as its own named graph (re-ingesting replaces it). An article stored already with "
+                "the same id and text is skipped as unchanged (--force stores it again). Exits 1 if any article "
+                "was rejected; a rejected article changes nothing in the store. Ctrl-C stops it between two "
+                "articles (exit 130): each stored article is whole, and running the same ingest again goes on "
+                "where it stopped.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="article files or directories of *.txt")
-    _setting_flags(p, "store", *REMOTE, "base_iri", "seeds", "gazetteer", "rules")
+    p.add_argument("--force", action="store_true",
+                   help="extract and store unchanged articles again (after a change of rules or gazetteer)")
+    _setting_flags(p, "store", *REMOTE, "base_iri", "seeds", "gazetteer", "rules", "jobs")
 
     p = command("remove", "remove articles from the store",
                 "Remove each article, named by its id (the file name without its suffix, or the row id of a JSON "
@@ -191,10 +196,11 @@ def _merge(graphs):
 def cmd_ingest(args, settings: Settings) -> int:
     from ..store import embedded as store_mod
     from ..store.base import owned
-    from ..ingest.pipeline import Pipeline, Progress, article_files, plural
+    from ..ingest.pipeline import IngestInterrupted, Pipeline, Progress, article_files, plural
 
     files = article_files(args.paths or [settings.seeds])
     started = time.perf_counter()
+    interrupted = False
     with owned(settings, "communique ingest") as store:
         base = store_mod.minted_base(store) if settings.extra.get("base_iri_derived") else None
         if base and base != settings.base_iri:  # no base was set: keep the store's, never mix two in one store
@@ -202,12 +208,24 @@ def cmd_ingest(args, settings: Settings) -> int:
                   file=sys.stderr)
             settings.base_iri = base
         pipeline = Pipeline(settings)
-        result = pipeline.ingest(store, files, Progress(len(files)))
+        try:
+            result = pipeline.ingest(store, files, Progress(), force=args.force)
+        except IngestInterrupted as stop:
+            result, interrupted = stop.result, True
         total = store_mod.count_quads(store)
     took = time.perf_counter() - started
-    read = len(result.stored) + len(result.rejected) + len(result.duplicates)
-    print(f"Stored {len(result.stored)} of {plural(read, 'article')} from {plural(len(files), 'file')} in {settings.store} "
-          f"in {took:.1f} s ({plural(total, 'quad')} in the store).", file=sys.stderr)
+    read = len(result.stored) + len(result.rejected) + len(result.duplicates) + len(result.unchanged)
+    if interrupted:
+        print(f"Interrupted (Ctrl-C): stored {len(result.stored)} of the {plural(read, 'article')} done from "
+              f"{plural(len(files), 'file')} in {settings.store} in {took:.1f} s ({plural(total, 'quad')} in the "
+              "store); each stored article is whole, the rest were not stored. Run the same ingest again to go "
+              "on: the articles stored already are skipped as unchanged.", file=sys.stderr)
+    else:
+        print(f"Stored {len(result.stored)} of {plural(read, 'article')} from {plural(len(files), 'file')} in "
+              f"{settings.store} in {took:.1f} s ({plural(total, 'quad')} in the store).", file=sys.stderr)
+    if result.unchanged:
+        print(f"{plural(len(result.unchanged), 'article')} unchanged (stored already with the same text), not "
+              "extracted again; --force re-ingests them.", file=sys.stderr)
     if result.duplicates:
         print(f"{plural(len(result.duplicates), 'article')} already stored under another name (the same text):",
               file=sys.stderr)
@@ -218,8 +236,9 @@ def cmd_ingest(args, settings: Settings) -> int:
               file=sys.stderr)
         for _, message in result.rejected:
             print(f"  {message.splitlines()[0]}", file=sys.stderr)
-        return 1
-    return 0
+    if interrupted:
+        return 130
+    return 1 if result.rejected else 0
 
 
 def cmd_remove(args, settings: Settings) -> int:

@@ -219,6 +219,15 @@ def article_with_hash(store: ox.Store, content_hash: str, other_than: str) -> st
     return None
 
 
+def stored_hash(store: ox.Store, name: str) -> str | None:
+    """The content hash of the article stored as the graph `name` (``dip:contentHash`` in its own graph),
+    or None when there is no such article."""
+    node = ox.NamedNode(name)
+    prop = ox.NamedNode("https://w3id.org/communique/ontology#contentHash")
+    quad = next(iter(store.quads_for_pattern(node, prop, None, node)), None)
+    return quad.object.value if quad is not None else None
+
+
 def remove_graph(store: ox.Store, name: str) -> bool:
     node = ox.NamedNode(name)
     if not store.contains_named_graph(node):
