@@ -214,7 +214,8 @@ def test_ingest_of_a_mixed_directory(tmp_path):
         assert {g[len(base):] for g in graphs if g.startswith(base)} == {
             "a_wire", "b_front_matter", "c_page", "jsonl-hanoi", "d_export-3", "csv-oslo", "csv-vienna",
             "f_monitor", "g_undated"}
-        assert {g for g in graphs if not g.startswith(base)} == {settings.base_iri + "graph/entities"}
+        assert {g for g in graphs if not g.startswith(base)} == {
+            settings.base_iri + "graph/entities", settings.base_iri + "graph/events"}
         assert [m.splitlines()[0] for _, m in result.rejected] == [
             "d_export.jsonl row 2: is not JSON (Unterminated string starting at, column 33)",
             "e_export.csv row 3: date '2003-13-45' is not a date; write YYYY-MM-DD (or YYYY-MM, YYYY, "

@@ -76,11 +76,11 @@ def person(g):
 
 
 def meeting(g):
-    return first(g, DIP.Meeting)
+    return first(g, DIP.MeetingReport)
 
 
 def dated_meeting(g):
-    return sorted(m for m in g.subjects(RDF.type, DIP.Meeting) if g.value(m, DIP.date) is not None)[0]
+    return sorted(m for m in g.subjects(RDF.type, DIP.MeetingReport) if g.value(m, DIP.date) is not None)[0]
 
 
 def article(g):
